@@ -1,0 +1,13 @@
+"""One module per `hearth` subcommand, each with `register(subparsers)`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_common_engine_options(parser: argparse.ArgumentParser) -> None:
+    """`--engine`, `--model` and `--config`, shared by listen, run and demo."""
+    parser.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"),
+                        help="speech engine (default: from config, else auto)")
+    parser.add_argument("--model", metavar="PATH", help="vosk model folder")
+    parser.add_argument("--config", metavar="PATH", help="config file to use")

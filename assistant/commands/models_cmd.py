@@ -1,0 +1,17 @@
+"""`hearth models` (placeholder until its module is written)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("models", help="(not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("hearth models is not built yet.", file=sys.stderr)
+    return 1
