@@ -1,17 +1,92 @@
-"""`hearth listen` (placeholder until its module is written)."""
+"""`hearth listen FILE`: recognize a recording as Hearth would hear it during a game."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Any
+
+from assistant.commands import add_common_engine_options
+from assistant.errors import AudioFormatError
+from assistant.listening import Utterance
+
+VOSK_HINT = ("hearth: using the built-in pocketsphinx engine; the vosk engine is more "
+             "accurate: run `hearth models install`.")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("listen", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "listen", help="recognize a recording as Hearth would hear it",
+        description="Finds each utterance in an audio file (any rate and channel count) and "
+                    "says what was heard and which command it is, if any.",
+    )
+    parser.add_argument("file", metavar="FILE.wav", help="the recording")
+    add_common_engine_options(parser)
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object per utterance per line")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("hearth listen is not built yet.", file=sys.stderr)
-    return 1
+    from assistant.asr import create_engine
+    from assistant.intents import load_intents
+    from assistant.listening import listen_file
+    from assistant.matching import IntentMatcher
+    from assistant.settings import load_settings, with_overrides
+
+    path = Path(args.file)
+    _check_file(path)
+    settings = load_settings(Path(args.config) if args.config else None)
+    settings = with_overrides(settings, engine=args.engine, model=args.model)
+    catalog = load_intents()
+    engine = create_engine(settings=settings, commands=[
+        *catalog.sentences(), *settings.wake_word.lower().split()[:1]])
+    if engine.name == "pocketsphinx" and not args.json:
+        print(VOSK_HINT, file=sys.stderr)
+    matcher = IntentMatcher(catalog, settings.wake_word, settings.require_wake_word)
+    utterances = listen_file(path, engine, matcher)
+    if args.json:
+        for utterance in utterances:
+            print(json.dumps(as_json(utterance)), flush=True)
+    else:
+        print_table(utterances)
+    return 0
+
+
+def _check_file(path: Path) -> None:
+    """Fail early, with one sentence, before the engine takes its seconds to load."""
+    if not path.exists():
+        raise AudioFormatError(f"{path} does not exist.", "Check the file name.")
+    if path.is_dir():
+        raise AudioFormatError(f"{path} is a folder, not an audio file.", "Give a WAV file.")
+    if path.stat().st_size == 0:
+        raise AudioFormatError(f"{path} is empty.", "Give a WAV file with a recording in it.")
+
+
+def as_json(utterance: Utterance) -> dict[str, Any]:
+    match = utterance.intent
+    return {
+        "start": round(utterance.start, 3),
+        "end": round(utterance.end, 3),
+        "text": utterance.text,
+        "intent": match.intent if match is not None else None,
+        "slots": dict(match.slots) if match is not None else {},
+        "confidence": round(min(1.0, max(0.0, utterance.confidence)), 3),
+    }
+
+
+def print_table(utterances: list[Utterance]) -> None:
+    if not utterances:
+        print("No speech found.")
+        return
+    print(f"{'start':>8} {'end':>8}  {'intent':<22} {'conf':>4}  text")
+    for utterance in utterances:
+        match = utterance.intent
+        intent = "-"
+        if match is not None:
+            slots = ",".join(f"{k}={v}" for k, v in sorted(match.slots.items()))
+            intent = f"{match.intent}({slots})" if slots else match.intent
+        print(f"{utterance.start:8.2f} {utterance.end:8.2f}  {intent:<22} "
+              f"{utterance.confidence:4.2f}  {utterance.text}")

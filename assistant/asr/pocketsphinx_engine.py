@@ -1,0 +1,252 @@
+"""The built-in engine: pocketsphinx 5 with the en-us model its wheel ships.
+
+Two readings per utterance, as `SpeechEngine` asks:
+
+- transcript: a domain language model built at load time (the command sentences,
+  weighted up, plus the few thousand most frequent English words as unigrams), so
+  commands are heard well and other talk still comes out as ordinary words;
+  decoded chunk by chunk while the person speaks, with word posteriors as
+  per-word confidence;
+- command: the most likely entry of the same decoding's n-best list that is a whole
+  command sentence (after a filler or the wake word), or None. This costs nothing
+  extra; a second decoder with a closed grammar was measured at 0.12–0.6 of a core
+  (pocketsphinx's grammar search does not share sentence prefixes), over budget.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.asr.base import Hypothesis, Recognition, Word
+from assistant.audio import AudioChunk
+from assistant.errors import EngineError, ModelError
+
+FRAME_SECONDS = 0.01
+GENERAL_WORDS = Path(__file__).with_name("general_words.tsv")
+FILLERS = ("um", "uh", "so", "okay", "well", "hey", "right", "alright", "oh")
+"""Words people put before a command; the command reading looks past them."""
+
+
+def _pocketsphinx() -> Any:
+    try:
+        import pocketsphinx
+    except ImportError as error:
+        raise EngineError("The pocketsphinx engine is not installed.",
+                          "Reinstall Hearth: pip install 'pocketsphinx>=5'.") from error
+    return pocketsphinx
+
+
+def read_dictionary(path: Path) -> dict[str, list[str]]:
+    """CMU dictionary: word → its pronunciation lines (alternates as `word(2)`)."""
+    entries: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        head, _, _ = line.partition(" ")
+        entries.setdefault(head.split("(", 1)[0], []).append(line)
+    return entries
+
+
+def spell(word: str, known: dict[str, list[str]]) -> list[str]:
+    """Dictionary words that say `word`: itself, its hyphenated parts, or a compound split
+    into two known words ("startup" → "start up"); empty when none is found."""
+    if word in known:
+        return [word]
+    parts = [part for part in re.split(r"[-_]", word) if part]
+    if len(parts) > 1 and all(part in known for part in parts):
+        return parts
+    for cut in range(2, len(word) - 1):
+        if word[:cut] in known and word[cut:] in known:
+            return [word[:cut], word[cut:]]
+    return []
+
+
+def normalize_sentences(sentences: Sequence[str], known: dict[str, list[str]]) -> list[str]:
+    """Command sentences in dictionary words; unknown words are respelled or left out."""
+    spelled: dict[str, list[str]] = {}
+    result: set[str] = set()
+    for sentence in sentences:
+        spoken: list[str] = []
+        for word in re.sub(r"[^a-z' -]", " ", sentence.lower()).split():
+            if word not in spelled:
+                spelled[word] = spell(word.strip("'"), known)
+            spoken += spelled[word]
+        if spoken:
+            result.add(" ".join(spoken))
+    return sorted(result)
+
+
+class PocketsphinxEngine:
+    """Incremental pocketsphinx decoding of one utterance at a time."""
+
+    name = "pocketsphinx"
+    decoder_options: dict[str, Any] = {"fwdflat": False}  # noqa: RUF012
+    """Search settings: the second (flat) pass costs twice the time for little gain here."""
+
+    def __init__(self, general_words: int = 3000, general_share: float = 0.75,
+                 nbest: int = 10, max_command_seconds: float = 5.0) -> None:
+        self._ps = _pocketsphinx()
+        self._model = Path(self._ps.get_model_path()) / "en-us"
+        if not (self._model / "en-us" / "mdef").exists():
+            raise ModelError(f"The pocketsphinx model is missing from {self._model}.",
+                             "Reinstall Hearth: pip install --force-reinstall pocketsphinx.")
+        self._dictionary = read_dictionary(self._model / "cmudict-en-us.dict")
+        self._general = self._read_general(general_words)
+        self._general_share = general_share
+        self._nbest = nbest
+        self._max_command_seconds = max_command_seconds
+        self.sentences: list[str] = []
+        self._sentence_set: frozenset[str] = frozenset()
+        self._decoder: Any = None
+        self._in_utterance = False
+
+    def set_commands(self, sentences: Sequence[str]) -> None:
+        self.sentences = normalize_sentences(sentences, self._dictionary)
+        self._sentence_set = frozenset(self.sentences)
+        self._decoder = self._build(self.sentences)
+        self._in_utterance = False
+
+    def start(self) -> None:
+        if self._decoder is None:
+            self._decoder = self._build(self.sentences)
+        if self._in_utterance:
+            self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._in_utterance = True
+
+    def accept(self, chunk: AudioChunk) -> None:
+        if not self._in_utterance:
+            self.start()
+        self._decoder.process_raw(chunk.audio, False, False)
+
+    def finish(self) -> Recognition:
+        if not self._in_utterance:
+            self.start()
+        self._decoder.end_utt()
+        self._in_utterance = False
+        transcript = _reading(self._decoder)
+        return Recognition(transcript=transcript, command=self._command_reading(transcript))
+
+    def _command_reading(self, transcript: Hypothesis) -> Hypothesis | None:
+        if (not self._sentence_set or not transcript.text
+                or self._decoder.n_frames() * FRAME_SECONDS > self._max_command_seconds):
+            return None  # an n-best list of a long utterance is costly, and it is talk
+        for rank, entry in enumerate(itertools.islice(self._decoder.nbest(), self._nbest)):
+            words = [w for w in (entry.hypstr or "").split() if not w.startswith(("<", "["))]
+            while len(words) > 1 and words[0] in FILLERS:
+                words = words[1:]
+            text = " ".join(words)
+            if text in self._sentence_set:
+                # Lower ranks in the n-best are less likely readings.
+                return Hypothesis(text, (), transcript.confidence / (1.0 + 0.15 * rank))
+        return None
+
+    def _read_general(self, count: int) -> list[tuple[str, float]]:
+        words: list[tuple[str, float]] = []
+        for line in GENERAL_WORDS.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            word, logprob = line.split("\t")
+            if word in self._dictionary:
+                words.append((word, 10.0 ** float(logprob)))
+        return words[:count]
+
+    def _build(self, sentences: list[str]) -> Any:
+        """Write the domain LM and the lexicon it needs to a scratch folder; load the decoder."""
+        arpa = domain_lm(sentences, self._general, self._general_share)
+        vocabulary = {word for sentence in sentences for word in sentence.split()}
+        vocabulary |= {word for word, _ in self._general} | set(FILLERS)
+        with tempfile.TemporaryDirectory(prefix="hearth-ps-") as folder:
+            lm_path, dict_path = Path(folder) / "domain.lm", Path(folder) / "domain.dict"
+            lm_path.write_text(arpa, encoding="utf-8")
+            lines = [line for word in sorted(vocabulary) for line in self._dictionary.get(word, [])]
+            dict_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            try:
+                return self._ps.Decoder(hmm=str(self._model / "en-us"), dict=str(dict_path),
+                                        lm=str(lm_path), loglevel="FATAL",
+                                        **self.decoder_options)
+            except RuntimeError as error:
+                raise EngineError(f"pocketsphinx could not start ({error}).",
+                                  "Reinstall Hearth, or try --engine vosk.") from error
+
+
+def domain_lm(sentences: Sequence[str], general: Sequence[tuple[str, float]],
+              general_share: float, backoff: float = 0.3) -> str:
+    """A trigram ARPA model of the command sentences over a general unigram vocabulary.
+
+    Counts are of distinct word sequences, not of sentences: templates filled with every
+    game name give thousands of sentences that start "start the", and counting those
+    would drown "help" and "next". After a context each of its seen successors is equally
+    likely; `backoff` of the mass goes to the shorter context, and finally to unigrams: a
+    mix of command words (by how many different words precede them) and general English
+    by its frequency.
+    """
+    after: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for sentence in sentences:
+        words = ["<s>", *sentence.split(), "</s>"]
+        for index in range(1, len(words)):
+            after[(words[index - 1],)].add(words[index])
+            if index >= 2:
+                after[(words[index - 2], words[index - 1])].add(words[index])
+    predecessors = Counter(w for context, nexts in after.items() if len(context) == 1
+                           for w in nexts)
+    command_total = sum(predecessors.values()) or 1
+    general_total = sum(p for _, p in general) or 1.0
+    share = general_share if sentences else 1.0
+    unigram: dict[str, float] = defaultdict(float)
+    for word, count in predecessors.items():
+        unigram[word] += (1.0 - share) * count / command_total
+    for word, probability in general:
+        unigram[word] += share * probability / general_total
+    unigram.setdefault("</s>", 1e-3)
+    unigram["<s>"] = 0.0
+
+    def seen_mass(context: tuple[str, ...]) -> float:
+        """Probability the shorter model gives the words seen after `context`."""
+        if len(context) == 1:
+            return sum(unigram[w] for w in after[context])
+        shorter = (context[1],)
+        return len(after[context]) * (1.0 - backoff) / len(after[shorter])
+
+    def entry(logp: float, context: tuple[str, ...], word: str, order: int) -> str:
+        ngram = " ".join((*context, word))
+        if order == 3 or not after.get((*context, word)[-order:]):
+            return f"{logp:.4f} {ngram}"
+        alpha = backoff / max(1e-6, 1.0 - seen_mass((*context, word)[-order:]))
+        return f"{logp:.4f} {ngram} {math.log10(alpha):.4f}"
+
+    bigrams = sorted((c, w) for c, nexts in after.items() if len(c) == 1 for w in nexts)
+    trigrams = sorted((c, w) for c, nexts in after.items() if len(c) == 2 for w in nexts)
+    lines = ["\\data\\", f"ngram 1={len(unigram)}", f"ngram 2={len(bigrams)}",
+             f"ngram 3={len(trigrams)}", "", "\\1-grams:"]
+    lines += [entry(math.log10(p) if p > 0 else -99.0, (), w, 1)
+              for w, p in sorted(unigram.items())]
+    lines += ["", "\\2-grams:"]
+    lines += [entry(math.log10((1.0 - backoff) / len(after[c])), c, w, 2) for c, w in bigrams]
+    lines += ["", "\\3-grams:"]
+    lines += [entry(math.log10((1.0 - backoff) / len(after[c])), c, w, 3) for c, w in trigrams]
+    lines += ["", "\\end\\", ""]
+    return "\n".join(lines)
+
+
+def _reading(decoder: Any) -> Hypothesis:
+    """The decoder's result as words with posteriors; fillers and silences left out."""
+    hypothesis = decoder.hyp()
+    if hypothesis is None:
+        return Hypothesis("")
+    words = []
+    for segment in decoder.seg() or ():
+        text = re.sub(r"\(\d+\)$", "", segment.word)
+        if text.startswith(("<", "[")) or text in ("", "++"):
+            continue
+        words.append(Word(text, segment.start_frame * FRAME_SECONDS,
+                          (segment.end_frame + 1) * FRAME_SECONDS,
+                          min(1.0, max(0.0, float(segment.prob)))))
+    text = " ".join(word.text for word in words)
+    confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
+    return Hypothesis(text, tuple(words), confidence)

@@ -1,0 +1,159 @@
+"""The listening pipeline: chunks in, `Utterance`s (with an intent or none) out.
+
+Used by `hearth listen`, the demo and the live session alike. Audio goes to the
+endpointer; while an utterance is being spoken its chunks (pre-roll included) are
+already decoded, so at the endpoint only the engine's finish is left.
+
+Rejection is the crux: the couple talk for minutes, full of command words. An
+utterance becomes a command only when the matcher explains nearly all of what was
+heard (its coverage), the words it rests on were heard with some confidence, and the
+utterance is short enough to be a command. The engine's command reading (a whole
+command sentence among its alternatives) can rescue a command whose best transcript
+was slightly off, but only when it agrees with that transcript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from rapidfuzz import fuzz
+
+from assistant.asr.base import Hypothesis, Recognition, SpeechEngine, Word
+from assistant.audio import AudioChunk, file_chunks
+from assistant.endpoint import Endpointer, EndpointOptions, Span
+from assistant.matching import IntentMatch
+
+
+class Matcher(Protocol):
+    def match(self, text: str) -> IntentMatch | None: ...
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    """When speech counts as a command."""
+
+    endpoint: EndpointOptions = field(default_factory=EndpointOptions)
+    max_command_seconds: float = 6.0
+    """Longer utterances are conversation, whatever words they contain."""
+    min_word_confidence: float = 0.35
+    """Mean posterior of the transcript's words below which a match is not trusted."""
+    min_agreement: float = 0.7
+    """How alike (0..1) transcript and command reading must be for the reading to count."""
+    unsure_edge_word: float = 0.35
+    """A first or last word heard with less confidence than this may be left out."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One stretch of speech, as Hearth understood it."""
+
+    start: float
+    """Seconds from the start of the stream."""
+    end: float
+    text: str
+    """The full transcript (lower-case words)."""
+    intent: IntentMatch | None
+    """The command, or None when the couple were just talking."""
+    confidence: float
+    """0..1: how sure Hearth is of `intent` (or of the transcript, for talk)."""
+
+
+class Listener:
+    """Streaming: feed chunks, get utterances as soon as each one ends."""
+
+    def __init__(self, engine: SpeechEngine, matcher: Matcher,
+                 options: ListenOptions | None = None) -> None:
+        self.engine = engine
+        self.matcher = matcher
+        self.options = options or ListenOptions()
+        self._endpointer = Endpointer(self.options.endpoint)
+
+    def feed(self, chunk: AudioChunk) -> list[Utterance]:
+        step = self._endpointer.push(chunk)
+        if step.started:
+            self.engine.start()
+        for piece in step.audio:
+            self.engine.accept(piece)
+        if step.ended is not None:
+            return self._finish(step.ended)
+        if step.dropped:
+            self.engine.start()  # discard what was decoded
+        return []
+
+    def flush(self) -> list[Utterance]:
+        """End of stream: finish the utterance being spoken."""
+        span = self._endpointer.flush()
+        return self._finish(span) if span is not None else []
+
+    def reset(self) -> None:
+        """Drop the utterance being spoken (e.g. while Hearth talks)."""
+        self._endpointer.reset()
+        self.engine.start()
+
+    def _finish(self, span: Span) -> list[Utterance]:
+        recognition = self.engine.finish()
+        utterance = decide(span, recognition, self.matcher, self.options)
+        return [utterance] if utterance.text or utterance.intent else []
+
+
+def decide(span: Span, recognition: Recognition, matcher: Matcher,
+           options: ListenOptions) -> Utterance:
+    """Command or talk: the rejection decision for one utterance."""
+    transcript = recognition.transcript
+    heard = _heard(transcript.words) if transcript.words else transcript.confidence
+    best: tuple[IntentMatch, float] | None = None
+    if span.end - span.start <= options.max_command_seconds:
+        for text, confidence in _readings(transcript, recognition.command, options):
+            match = matcher.match(text)
+            if match is not None and confidence >= options.min_word_confidence:
+                best = (match, confidence)
+                break
+    if best is None:
+        return Utterance(span.start, span.end, transcript.text, None, round(heard, 3))
+    match, confidence = best
+    score = match.score * match.coverage ** 0.5 * confidence ** 0.5
+    return Utterance(span.start, span.end, transcript.text, match, round(score, 3))
+
+
+def _readings(transcript: Hypothesis, command: Hypothesis | None,
+              options: ListenOptions) -> list[tuple[str, float]]:
+    """What may have been said, most literal first, each with how well it was heard.
+
+    Recognizers make up a word from a breath, a filler or background talk at the edges
+    of an utterance; such a word, heard with little confidence, may be left out. The
+    command reading counts only where it agrees with the transcript.
+    """
+    words = transcript.words
+    readings = [(transcript.text, _heard(words) if words else transcript.confidence)]
+    unsure = options.unsure_edge_word
+    first = 1 if len(words) > 1 and words[0].confidence < unsure else 0
+    last = len(words) - 1 if len(words) > 1 and words[-1].confidence < unsure else len(words)
+    for start, end in ((first, len(words)), (0, last), (first, last)):
+        kept = words[start:end]
+        if kept and (start, end) != (0, len(words)):
+            readings.append((" ".join(w.text for w in kept), _heard(kept)))
+    if command is not None and command.text:
+        agreement = fuzz.ratio(transcript.text, command.text) / 100.0
+        if agreement >= options.min_agreement:
+            readings.append((command.text, min(readings[0][1], command.confidence)))
+    return list(dict.fromkeys(readings))
+
+
+def _heard(words: Sequence[Word]) -> float:
+    """Mean word posterior."""
+    return sum(word.confidence for word in words) / len(words) if words else 0.0
+
+
+def listen(chunks: Iterable[AudioChunk], listener: Listener) -> list[Utterance]:
+    """Every utterance of a finite stream."""
+    utterances = [u for chunk in chunks for u in listener.feed(chunk)]
+    return utterances + listener.flush()
+
+
+def listen_file(path: Path, engine: SpeechEngine, matcher: Matcher,
+                options: ListenOptions | None = None) -> list[Utterance]:
+    """Recognize a recording (any format, rate and channels) as Hearth hears it live."""
+    return listen(file_chunks(path), Listener(engine, matcher, options))

@@ -1,0 +1,121 @@
+"""The listening pipeline: real speech in, utterances with an intent (or none) out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import AWB, RMS, SLT, join, silence, speech
+
+from assistant.asr.base import Hypothesis, Recognition, Word
+from assistant.asr.pocketsphinx_engine import PocketsphinxEngine
+from assistant.audio import Samples, chunk_samples, write_wav
+from assistant.endpoint import Span
+from assistant.listening import Listener, ListenOptions, Utterance, decide, listen, listen_file
+from assistant.matching import IntentMatcher
+
+
+def hear(engine: PocketsphinxEngine, matcher: IntentMatcher, *parts: Samples) -> list[Utterance]:
+    pieces = [silence(1.0)]
+    for part in parts:
+        pieces += [part, silence(1.2)]
+    return listen(chunk_samples(join(*pieces)), Listener(engine, matcher))
+
+
+def only(utterances: list[Utterance]) -> Utterance:
+    assert len(utterances) == 1, utterances
+    return utterances[0]
+
+
+@pytest.mark.parametrize(("text", "voice", "intent"), [
+    ("skip this one", SLT, "skip"),
+    ("next question", RMS, "next"),
+    ("pause the game", RMS, "pause"),
+    ("that's it for tonight", SLT, "stop"),
+])
+def test_spoken_command_is_recognized(engine: PocketsphinxEngine, matcher: IntentMatcher,
+                                      text: str, voice: object, intent: str) -> None:
+    heard = only(hear(engine, matcher, speech(text, voice)))  # type: ignore[arg-type]
+    assert heard.intent is not None and heard.intent.intent == intent
+    assert 0.0 < heard.confidence <= 1.0
+
+
+@pytest.mark.parametrize(("text", "voice"), [
+    ("Let's skip the party on Saturday and stay in", SLT),
+    ("Next summer we should finally rent that little cabin by the lake", RMS),
+    ("I really need a pause from work, this week was a lot", AWB),
+    ("You never stop surprising me, you know that?", SLT),
+])
+def test_talk_with_command_words_is_not_a_command(
+        engine: PocketsphinxEngine, matcher: IntentMatcher, text: str, voice: object) -> None:
+    heard = only(hear(engine, matcher, speech(text, voice)))  # type: ignore[arg-type]
+    assert heard.intent is None
+    assert heard.text
+
+
+def test_game_is_started_with_its_slot(engine: PocketsphinxEngine,
+                                       matcher: IntentMatcher) -> None:
+    heard = only(hear(engine, matcher, speech("start the appreciation game", SLT)))
+    assert heard.intent is not None and heard.intent.intent == "start_game"
+    assert dict(heard.intent.slots) == {"game": "appreciation"}
+
+
+def test_wake_word_before_a_command(engine: PocketsphinxEngine, matcher: IntentMatcher) -> None:
+    heard = only(hear(engine, matcher, speech("Hearth, repeat that", SLT)))
+    assert heard.intent is not None and heard.intent.intent == "repeat"
+
+
+def test_each_utterance_comes_out_while_streaming(engine: PocketsphinxEngine,
+                                                  matcher: IntentMatcher) -> None:
+    audio = join(silence(1.0), speech("next question", SLT), silence(1.5),
+                 speech("I keep thinking about that trip to the coast", RMS), silence(1.5))
+    listener = Listener(engine, matcher)
+    streamed = [u for chunk in chunk_samples(audio) for u in listener.feed(chunk)]
+    assert listener.flush() == []
+    assert [u.intent.intent if u.intent else None for u in streamed] == ["next", None]
+    assert streamed[0].end < streamed[1].start
+
+
+def test_silence_gives_no_utterances(engine: PocketsphinxEngine, matcher: IntentMatcher) -> None:
+    assert listen(chunk_samples(silence(4.0)), Listener(engine, matcher)) == []
+
+
+def test_listen_file_reads_any_rate(engine: PocketsphinxEngine, matcher: IntentMatcher,
+                                    tmp_path: Path) -> None:
+    path = tmp_path / "help.wav"
+    write_wav(path, join(silence(0.8), speech("help", SLT), silence(0.8)), rate=16_000)
+    heard = only(listen_file(path, engine, matcher))
+    assert heard.intent is not None and heard.intent.intent == "help"
+
+
+def recognition(text: str, confidence: float = 0.9) -> Recognition:
+    words = tuple(Word(w, i * 0.3, i * 0.3 + 0.3, confidence) for i, w in enumerate(text.split()))
+    return Recognition(Hypothesis(text, words, confidence), None)
+
+
+def test_long_utterance_is_never_a_command(matcher: IntentMatcher) -> None:
+    heard = decide(Span(0.0, 9.0), recognition("next question"), matcher, ListenOptions())
+    assert heard.intent is None
+
+
+def test_short_utterance_with_the_same_words_is_a_command(matcher: IntentMatcher) -> None:
+    heard = decide(Span(0.0, 1.0), recognition("next question"), matcher, ListenOptions())
+    assert heard.intent is not None and heard.intent.intent == "next"
+
+
+def test_unsure_words_are_not_a_command(matcher: IntentMatcher) -> None:
+    heard = decide(Span(0.0, 1.0), recognition("next question", 0.1), matcher, ListenOptions())
+    assert heard.intent is None
+
+
+def test_command_reading_rescues_a_near_transcript(matcher: IntentMatcher) -> None:
+    near = Recognition(recognition("skip this won").transcript,
+                       Hypothesis("skip this one", (), 0.9))
+    heard = decide(Span(0.0, 1.0), near, matcher, ListenOptions())
+    assert heard.intent is not None and heard.intent.intent == "skip"
+
+
+def test_command_reading_unlike_the_transcript_is_ignored(matcher: IntentMatcher) -> None:
+    far = Recognition(recognition("the kids were loud at dinner").transcript,
+                      Hypothesis("skip this one", (), 0.9))
+    assert decide(Span(0.0, 1.5), far, matcher, ListenOptions()).intent is None

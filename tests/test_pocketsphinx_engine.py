@@ -1,0 +1,77 @@
+"""The built-in pocketsphinx engine on real synthesized speech."""
+
+from __future__ import annotations
+
+from conftest import RMS, SLT, join, silence, speech
+
+from assistant.asr.base import Recognition
+from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, normalize_sentences, spell
+from assistant.audio import Samples, chunk_samples
+
+
+def recognize(engine: PocketsphinxEngine, audio: Samples) -> Recognition:
+    engine.start()
+    for chunk in chunk_samples(join(silence(0.3), audio, silence(0.3))):
+        engine.accept(chunk)
+    return engine.finish()
+
+
+def test_transcript_of_a_command(engine: PocketsphinxEngine) -> None:
+    result = recognize(engine, speech("next question", SLT))
+    assert result.transcript.text == "next question"
+
+
+def test_transcript_of_talk_uses_general_words(engine: PocketsphinxEngine) -> None:
+    result = recognize(engine, speech("I need to finish the report before Thursday", RMS))
+    assert "report" in result.transcript.text.split()
+
+
+def test_words_have_times_and_confidences(engine: PocketsphinxEngine) -> None:
+    audio = speech("skip this one", SLT)
+    words = recognize(engine, audio).transcript.words
+    assert [w.text for w in words] == ["skip", "this", "one"]
+    assert all(0.0 <= w.start < w.end <= len(audio) / 16_000 + 0.6 for w in words)
+    assert all(0.0 <= w.confidence <= 1.0 for w in words)
+    assert words[0].end <= words[1].start + 0.01
+
+
+def test_command_reading_is_a_whole_command_sentence(engine: PocketsphinxEngine) -> None:
+    result = recognize(engine, speech("repeat that", SLT))
+    assert result.command is not None
+    assert result.command.text == "repeat that"
+
+
+def test_talk_has_no_command_reading(engine: PocketsphinxEngine) -> None:
+    audio = speech("Your friend Mark told the funniest story at the barbecue", SLT)
+    assert recognize(engine, audio).command is None
+
+
+def test_silence_gives_an_empty_transcript(engine: PocketsphinxEngine) -> None:
+    result = recognize(engine, silence(1.0))
+    assert result.transcript.text == ""
+    assert result.command is None
+
+
+def test_start_discards_an_unfinished_utterance(engine: PocketsphinxEngine) -> None:
+    engine.start()
+    for chunk in chunk_samples(speech("we are done for tonight", SLT)):
+        engine.accept(chunk)
+    result = recognize(engine, speech("pause", SLT))
+    assert result.transcript.text == "pause"
+
+
+def test_unknown_words_are_respelled_or_left_out() -> None:
+    known = {"soft": ["soft S AO F T"], "start": ["start S T AA R T"], "up": ["up AH P"],
+             "check": ["check CH EH K"], "in": ["in IH N"]}
+    assert spell("startup", known) == ["start", "up"]
+    assert spell("check-in", known) == ["check", "in"]
+    assert spell("zqxj", known) == []
+    assert normalize_sentences(["soft startup", "zqxj check-in"], known) == [
+        "check in", "soft start up"]
+
+
+def test_engine_without_commands_still_transcribes() -> None:
+    bare = PocketsphinxEngine(general_words=500)
+    result = recognize(bare, speech("good morning", SLT))
+    assert result.transcript.text
+    assert result.command is None
