@@ -1,17 +1,94 @@
-"""`hearth run` (placeholder until its module is written)."""
+"""`hearth run`: the live session, microphone in and speaker out, hands-free."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+from pathlib import Path
+from types import FrameType
 from typing import Any
+
+from assistant.commands import add_common_engine_options
+from assistant.errors import AudioDeviceError
+from assistant.settings import Settings, load_settings, with_overrides
+
+NO_MIC_FIX = ("Pick one with --input-device NAME or INDEX (`hearth doctor` lists the devices), "
+              "or set [audio] input_device in the config.")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "run", help="the live session: microphone in, speaker out, hands-free",
+        description="Listens for the couple's commands and leads the conversation games out "
+                    "loud. Defaults come from the config file (see `hearth setup`).",
+    )
+    add_common_engine_options(parser)
+    parser.add_argument("--input-device", metavar="NAME|INDEX",
+                        help="microphone, by (part of its) name or index")
+    parser.add_argument("--output-device", metavar="NAME|INDEX",
+                        help="speaker, by (part of its) name or index")
+    parser.add_argument("--partners", metavar="NAME,NAME", help="the two partners' first names")
+    parser.add_argument("--demo-if-no-mic", action="store_true",
+                        help="without a usable microphone, run `hearth demo` instead")
     parser.set_defaults(func=run)
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(Path(args.config) if args.config else None)
+    partners = None
+    if args.partners:
+        partners = tuple(name.strip() for name in args.partners.split(",") if name.strip())[:2]
+    return with_overrides(settings, engine=args.engine, model=args.model,
+                          input_device=args.input_device, output_device=args.output_device,
+                          partners=partners)
+
+
+def _no_microphone(args: argparse.Namespace, error: AudioDeviceError) -> int:
+    if args.demo_if_no_mic:
+        print(f"No usable microphone ({error.message.rstrip('.')}), so here is the demo "
+              "instead.", flush=True)
+        from assistant import cli
+
+        demo_args = ["demo"]
+        for option in ("engine", "model", "config"):
+            value = getattr(args, option)
+            if value:
+                demo_args += [f"--{option}", value]
+        return cli.main(demo_args)
+    reason = error.message.rstrip(".")
+    print(f"hearth: no usable microphone ({reason}). {NO_MIC_FIX}", file=sys.stderr)
+    return 2
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # systemd's stop ends the session like Ctrl-C
+
+
 def run(args: argparse.Namespace) -> int:
-    print("hearth run is not built yet.", file=sys.stderr)
-    return 1
+    from assistant import devices
+    from assistant.session import Session
+
+    logging.basicConfig(level=logging.INFO, format="hearth: %(message)s", stream=sys.stderr)
+    settings = _settings(args)
+    try:
+        devices.find_device(settings.input_device, "input")
+    except AudioDeviceError as error:
+        return _no_microphone(args, error)
+    session = Session(settings)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        try:
+            session.open()
+        except AudioDeviceError as error:
+            if session.mic is None and session.speaker is not None:
+                return _no_microphone(args, error)
+            raise
+        return session.run()
+    except KeyboardInterrupt:
+        print("hearth: stopped. The game is saved; `hearth run` offers to continue it.",
+              flush=True)
+        return 0
+    finally:
+        session.close()

@@ -1,0 +1,111 @@
+"""Half-duplex turn taking: what Hearth does with what it hears while it is speaking.
+
+Hearth never answers its own voice: anything heard while it speaks (plus a short
+tail for the room and the audio path) is ignored, except a spoken `stop` or
+`pause` (barge-in) that is not an echo of the words Hearth is saying at that
+moment. All times are on the session's audio clock, in seconds. Pure logic.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+BARGE_IN_INTENTS = frozenset({"stop", "pause"})
+"""The only commands that interrupt Hearth while it speaks."""
+
+TAIL = 0.25
+"""Seconds after Hearth's last sound during which input still counts as its own voice."""
+
+ECHO_SIMILARITY = 85.0
+"""rapidfuzz partial ratio (0–100) above which a barge-in is taken for Hearth's own words."""
+
+PRE_ROLL = 0.3
+"""Seconds an endpointer keeps before the detected onset of speech: an utterance whose
+pre-roll reaches back into Hearth's tail did not start while Hearth spoke."""
+
+SILENCE_EVERY = 1.0
+"""Seconds between `Silence` events while nobody speaks."""
+
+
+class Verdict(enum.Enum):
+    ACCEPT = "accept"
+    """Heard while Hearth was quiet: pass it to the dialogue."""
+    BARGE_IN = "barge_in"
+    """Stop or pause spoken over Hearth: cut its speech, then pass it on."""
+    IGNORE = "ignore"
+    """Heard while Hearth spoke: its own voice, or talk over it."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One stretch of Hearth speaking."""
+
+    start: float
+    end: float
+    text: str
+
+
+class TurnTaking:
+    """Remembers when Hearth spoke, judges utterances, and times silence."""
+
+    def __init__(self, tail: float = TAIL) -> None:
+        self.tail = tail
+        self._spoken: deque[Speech] = deque(maxlen=16)
+        self._quiet_since = 0.0
+        self._last_silence_event = 0.0
+        self.ignored = 0
+        """Utterances ignored because Hearth was speaking (self-trigger guard)."""
+
+    def spoke(self, start: float, end: float, text: str) -> None:
+        """Hearth's audio for `text` is heard from `start` to `end`."""
+        self._spoken.append(Speech(start, end, text))
+        self._quiet_since = max(self._quiet_since, end + self.tail)
+
+    def cut(self, at: float) -> None:
+        """Hearth's speech was flushed at `at`: nothing more is heard after it."""
+        self._spoken = deque(
+            (Speech(s.start, min(s.end, at), s.text) for s in self._spoken if s.start < at),
+            maxlen=self._spoken.maxlen,
+        )
+        self._quiet_since = at + self.tail
+
+    def speaking(self, at: float) -> bool:
+        """True while Hearth's voice (or its tail) may be in the microphone at `at`."""
+        return any(at < s.end + self.tail for s in self._spoken)
+
+    def quiet_from(self) -> float:
+        """When Hearth's last speech (plus tail) ends."""
+        return self._quiet_since
+
+    def judge(self, start: float, end: float, text: str, intent: str | None) -> Verdict:
+        onset = min(start + PRE_ROLL, end)
+        overlapping = [s for s in self._spoken if onset < s.end + self.tail and end > s.start]
+        if not overlapping:
+            return Verdict.ACCEPT
+        if intent in BARGE_IN_INTENTS and not any(self._echo(text, s.text) for s in overlapping):
+            return Verdict.BARGE_IN
+        self.ignored += 1
+        return Verdict.IGNORE
+
+    @staticmethod
+    def _echo(heard: str, said: str) -> bool:
+        heard, said = heard.lower().strip(), said.lower()
+        return bool(heard) and fuzz.partial_ratio(heard, said) >= ECHO_SIMILARITY
+
+    def heard(self, end: float) -> None:
+        """Someone spoke until `end`: silence starts again from there."""
+        self._quiet_since = max(self._quiet_since, end)
+
+    def silence(self, at: float) -> float | None:
+        """Seconds of silence to report at `at`, at most once per `SILENCE_EVERY`."""
+        if self.speaking(at) or at - self._last_silence_event < SILENCE_EVERY:
+            return None
+        quiet = at - self._quiet_since
+        if quiet < SILENCE_EVERY:
+            return None
+        self._last_silence_event = at
+        return quiet

@@ -1,0 +1,195 @@
+"""Latency, CPU and memory of `hearth run` through the real audio stack.
+
+Starts a private PulseAudio daemon (see `tests/pulse.py`), runs `hearth run` on it,
+and speaks N commands in different voices into the virtual microphone. The
+microphone and the speaker are recorded at once (two `parec`s whose starts are
+aligned to about 10 ms), which puts the command and Hearth's answer on one clock:
+latency is from the last sound of the command to the first sound of the answer.
+CPU is the share of one core used by Hearth (with its listener process) while
+idle-listening and while in a game; memory is their resident set.
+
+    python benchmarks/bench_latency.py [--commands 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from assistant.audio import Samples  # noqa: E402
+from assistant.voices import SynthVoice, synthesize  # noqa: E402
+
+pulse: Any = importlib.import_module("pulse")
+
+VOICES = (SynthVoice("flite", "slt"), SynthVoice("flite", "rms"), SynthVoice("flite", "awb"),
+          SynthVoice("flite", "kal16"))
+COMMANDS = ("next question", "skip this one", "next", "repeat that", "another one please",
+            "let's do another one")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def family(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    found = [pid]
+    if children.exists():
+        for child in children.read_text().split():
+            found += family(int(child))
+    return found
+
+
+class Hearth:
+    def __init__(self, server: Any, data: Path) -> None:
+        env = dict(server.env, HEARTH_DATA_HOME=str(data), PYTHONUNBUFFERED="1",
+                   HEARTH_CONFIG=str(data / "none.toml"))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", "--input-device", "pulse",
+             "--output-device", "pulse", "--partners", "Sam,Alex"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.arrived: list[float] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.arrived.append(time.monotonic())
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, start: int = 0, timeout: float = 60.0) -> int | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            for index in range(start, len(self.lines)):
+                if re.search(pattern, self.lines[index]):
+                    return index
+            time.sleep(0.02)
+        return None
+
+
+def speech_span(samples: Samples) -> tuple[float, float]:
+    spans = pulse.active_spans(samples, threshold=300.0, window=0.01)
+    return spans[0][0], spans[-1][1]
+
+
+def measure(count: int) -> None:
+    server = pulse.PulseServer(Path(tempfile.mkdtemp(prefix="hearth-bench-")))
+    server.start()
+    hearth = Hearth(server, server.folder / "data")
+    try:
+        if hearth.wait_for(r"finished speaking", timeout=120) is None:
+            raise SystemExit("hearth run did not start:\n" + "\n".join(hearth.lines))
+        pids = family(hearth.process.pid)
+        time.sleep(1.0)
+        before, started = cpu_seconds(pids), time.monotonic()
+        time.sleep(10.0)
+        idle_cpu = (cpu_seconds(pids) - before) / (time.monotonic() - started)
+        heard_by_mic, recording = server.record(f"{pulse.MIC}.monitor"), server.record()
+        skew = heard_by_mic.started - recording.started
+        before, started = cpu_seconds(pids), time.monotonic()
+        latencies, missed = [], 0
+        for number in range(count + 1):
+            text = "start the dreams game" if number == 0 else COMMANDS[number % 6]
+            samples = synthesize(text, VOICES[number % len(VOICES)])
+            first, last = speech_span(samples)
+            mark = len(hearth.lines)
+            played = time.monotonic() - heard_by_mic.started
+            server.play(samples)
+            heard = hearth.wait_for(r"heard: [a-z_]+\(", mark, timeout=5)
+            done = hearth.wait_for(r"finished speaking", mark, timeout=40)
+            time.sleep(0.8)
+            if heard is None or done is None:
+                missed += 1
+                continue
+            spans = pulse.active_spans(heard_by_mic.samples(), threshold=300.0, window=0.01)
+            onset = next((s for s, _ in spans if s >= played - 0.05), None)
+            if onset is None:
+                missed += 1
+                continue
+            end = onset + (last - first) + skew  # on the speaker recording's clock
+            spans = pulse.active_spans(recording.samples(), threshold=300.0, window=0.01)
+            answer = next((s for s, _ in spans if s > end + 0.03), None)
+            if answer is not None and number > 0:
+                latencies.append(answer - end)
+                if os.environ.get("BENCH_DEBUG"):
+                    seen_at = hearth.arrived[heard] - recording.started
+                    print(f"heard line {seen_at - end:.3f} s after the end, "
+                          f"sound {answer - end:.3f} s")
+        game_cpu = (cpu_seconds(pids) - before) / (time.monotonic() - started)
+        memory = rss_mb(family(hearth.process.pid))
+        recording.stop()
+        heard_by_mic.stop()
+    finally:
+        hearth.process.terminate()
+        hearth.process.wait(timeout=20)
+        server.stop()
+    report(latencies, missed, count, idle_cpu, game_cpu, memory, hearth.lines)
+    if os.environ.get("BENCH_DEBUG"):
+        print("\n".join(hearth.lines), "\n", latencies)
+
+
+def report(latencies: list[float], missed: int, count: int, idle_cpu: float, game_cpu: float,
+           memory: float, lines: list[str]) -> None:
+    values = np.array(latencies) * 1000
+    print(f"commands: {count}, answered and measured: {len(values)}, not heard: {missed}")
+    if values.size:
+        print(f"latency end of command -> first answer sound: p50 {np.percentile(values, 50):.0f} "
+              f"ms, p95 {np.percentile(values, 95):.0f} ms, max {values.max():.0f} ms "
+              "(targets: p50 <= 300, p95 <= 500)")
+    queued = [float(m.group(1)) * 1000 for line in lines
+              if (m := re.search(r"answer queued ([0-9.]+) s", line))]
+    if queued:
+        print(f"  of which until the answer was queued (endpointing, decoding, rendering): "
+              f"p50 {np.percentile(queued, 50):.0f} ms")
+    print(f"CPU, share of one core: idle listening {idle_cpu:.1%} (target <= 15%), "
+          f"in a game {game_cpu:.1%}")
+    print(f"memory (resident, hearth + listener process): {memory:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commands", type=int, default=12)
+    args = parser.parse_args()
+    reason = pulse.available()
+    if reason:
+        raise SystemExit(f"cannot run: {reason}")
+    measure(args.commands)
+
+
+if __name__ == "__main__":
+    main()
