@@ -14,16 +14,18 @@ was slightly off, but only when it agrees with that transcript.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import soundfile
 from rapidfuzz import fuzz
 
 from assistant.asr.base import Hypothesis, Recognition, SpeechEngine, Word
-from assistant.audio import AudioChunk, file_chunks
+from assistant.audio import AudioChunk, Rechunker
 from assistant.endpoint import Endpointer, EndpointOptions, Span
+from assistant.errors import AudioFormatError
 from assistant.matching import IntentMatch
 
 
@@ -42,7 +44,7 @@ class ListenOptions:
     """Mean posterior of the transcript's words below which a match is not trusted."""
     min_agreement: float = 0.7
     """How alike (0..1) transcript and command reading must be for the reading to count."""
-    unsure_edge_word: float = 0.35
+    unsure_edge_word: float = 0.5
     """A first or last word heard with less confidence than this may be left out."""
 
 
@@ -156,4 +158,22 @@ def listen(chunks: Iterable[AudioChunk], listener: Listener) -> list[Utterance]:
 def listen_file(path: Path, engine: SpeechEngine, matcher: Matcher,
                 options: ListenOptions | None = None) -> list[Utterance]:
     """Recognize a recording (any format, rate and channels) as Hearth hears it live."""
-    return listen(file_chunks(path), Listener(engine, matcher, options))
+    return listen(stream_file(path), Listener(engine, matcher, options))
+
+
+def stream_file(path: Path, block_seconds: float = 2.0) -> Iterator[AudioChunk]:
+    """A file as the chunk stream a microphone gives, read block by block: an hour-long
+    recording takes no more memory than a minute."""
+    if not path.is_file():
+        raise AudioFormatError(f"{path} is not an audio file (it does not exist or is a folder).",
+                               "Check the file name.")
+    try:
+        sound = soundfile.SoundFile(str(path))
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
+        raise AudioFormatError(f"{path} is not a readable audio file ({error}).",
+                               "Give a WAV file (any sample rate and channel count).") from error
+    with sound:
+        rechunker = Rechunker(sound.samplerate, sound.channels)
+        block = max(1, round(sound.samplerate * block_seconds))
+        for data in sound.blocks(blocksize=block, dtype="int16", always_2d=True):
+            yield from rechunker.push(data.tobytes())
