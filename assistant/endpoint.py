@@ -9,6 +9,12 @@ speech, where a fixed or energy-only segmenter keeps one endless segment.
 It streams: `push()` returns, for each chunk, the audio that belongs to the
 utterance being spoken (pre-roll included when it starts) and the utterance's
 span as soon as it has ended, so a recognizer can decode while people speak.
+
+A live session wants the end sooner than a file does: `fast_release` and `end_drop_db`
+let the end of speech show without the smoothing's lag or a syllable's faint decay, and
+`early_end` offers the utterance so far (`Step.paused`) after a short quiet, so a
+listener can answer a complete command before the hangover that keeps a command said
+with a pause together (see `speculative.py`).
 """
 
 from __future__ import annotations
@@ -50,6 +56,16 @@ class EndpointOptions:
     """Chunks heard before anything counts as speech: the floor needs a first estimate."""
     lowest_floor_db: float = -72.0
     """The floor never goes below this (digital silence would make any hiss "speech")."""
+    early_end: float | None = None
+    """Seconds of quiet after which a `Step.paused` offers the utterance so far, before the
+    hangover: a live listener can finish a complete command there and `close()` it."""
+    fast_release: bool = False
+    """Judge the end of speech on the chunk's own energy when it is below the smoothed one:
+    smoothing then steadies onsets and the floor without dragging the end out (~60 ms)."""
+    end_drop_db: float | None = None
+    """Once speaking, a chunk this far (dB) below the utterance's loudest, in every band, is
+    quiet even if above the floor: over digital silence or a very low floor, the faint decay
+    of the last syllable would otherwise keep the utterance open for a while."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,9 @@ class Step:
     """The utterance that ended with this chunk."""
     dropped: bool = False
     """The utterance being spoken ended too short to be speech (a click, a knock)."""
+    paused: Span | None = None
+    """The utterance being spoken has been quiet for `early_end`: what it is so far. It goes
+    on (and may still end with `ended`) unless the caller `close()`s it."""
 
 
 BANDS_HZ = ((150.0, 1000.0), (1000.0, 3000.0), (3000.0, 7600.0))
@@ -98,6 +117,9 @@ class _Speech:
     last_loud_end: float
     loud_time: float
     chunks: int = 0
+    peak_db: npt.NDArray[np.float64] | None = None
+    offered: float = -1.0
+    """`last_loud_end` of the last `paused` offer (one offer per quiet stretch)."""
 
 
 @dataclass
@@ -116,6 +138,7 @@ class Endpointer:
         self._history: deque[npt.NDArray[np.float64]] = history if history is not None \
             else deque()
         self._recent: deque[npt.NDArray[np.float64]] = deque(maxlen=3)
+        self._level_db: npt.NDArray[np.float64] = np.full(len(BANDS_HZ), -120.0)
         self._ring: deque[AudioChunk] = deque()
         self._votes: deque[bool] = deque(maxlen=self.options.start_window)
         self._speech: _Speech | None = None
@@ -136,12 +159,17 @@ class Endpointer:
     def loudness(self, chunk: AudioChunk) -> float:
         """How far (dB) the chunk stands out of the background, in its clearest band."""
         # Smoothing over ~90 ms steadies the background far more than it blurs syllables.
-        self._recent.append(10.0 ** (band_energies_db(chunk.samples) / 10.0))
+        energies = band_energies_db(chunk.samples)
+        self._recent.append(10.0 ** (energies / 10.0))
         smoothed = 10.0 * np.log10(np.mean(np.stack(self._recent), axis=0))
         self._remember(smoothed, chunk.duration)
+        level = smoothed
+        if self.options.fast_release and self._speech is not None:
+            level = np.minimum(smoothed, energies)
+        self._level_db = level
         if len(self._history) < self.options.warm_up_chunks:
             return 0.0
-        return float(np.max(smoothed - self.noise_floor_db))
+        return float(np.max(level - self.noise_floor_db))
 
     def push(self, chunk: AudioChunk) -> Step:
         """Take the next chunk of the stream."""
@@ -149,6 +177,12 @@ class Endpointer:
         if self._speech is None:
             return self._listen_for_start(chunk, above)
         return self._follow(chunk, above)
+
+    def close(self) -> None:
+        """The caller took the utterance being spoken as finished (after a `paused` step)."""
+        self._speech = None
+        self._votes.clear()
+        self._ring.clear()
 
     def flush(self) -> Span | None:
         """End of stream: close the utterance being spoken, if there is one worth keeping."""
@@ -192,18 +226,33 @@ class Endpointer:
         assert speech is not None
         speech.chunks += 1
         chunk_end = chunk.timestamp + chunk.duration
-        if above > options.continue_margin_db:
+        if above > options.continue_margin_db and not self._fell_from_peak(speech):
             speech.last_loud_end = chunk_end
             speech.loud_time += chunk.duration
         quiet_for = chunk_end - speech.last_loud_end
         too_long = chunk_end - speech.start >= options.max_utterance
         if quiet_for < options.hangover and not too_long:
-            return Step(audio=(chunk,))
+            early = options.early_end
+            if early is None or quiet_for < early or speech.offered == speech.last_loud_end \
+                    or speech.loud_time < options.min_speech:
+                return Step(audio=(chunk,))
+            speech.offered = speech.last_loud_end
+            return Step(audio=(chunk,), paused=Span(
+                speech.start, min(chunk_end, speech.last_loud_end + options.tail)))
         self._speech = None
         if speech.loud_time < options.min_speech:
             return Step(audio=(chunk,), dropped=True)
         end = chunk_end if too_long else min(chunk_end, speech.last_loud_end + options.tail)
         return Step(audio=(chunk,), ended=Span(speech.start, end))
+
+    def _fell_from_peak(self, speech: _Speech) -> bool:
+        """True when every band is `end_drop_db` below its loudest in this utterance."""
+        drop = self.options.end_drop_db
+        if drop is None:
+            return False
+        level = self._level_db
+        speech.peak_db = level if speech.peak_db is None else np.maximum(speech.peak_db, level)
+        return bool(np.all(level < speech.peak_db - drop))
 
 
 def find_utterances(chunks: list[AudioChunk], options: EndpointOptions | None = None) -> list[Span]:

@@ -35,6 +35,9 @@ LOST_MIC = "I can't hear you right now. I'll keep trying, and we'll carry on whe
 BACK = "I can hear you again. Let's carry on."
 MAX_BACKOFF = 4.0
 """Longest wait, in seconds, between attempts to reopen a lost device."""
+SPEAKER_LATENCY = 0.05
+"""Seconds of output buffering asked of PortAudio for the session's speaker: part of every
+answer's latency (the benchmark counts the underruns this costs, which must stay zero)."""
 REPORT_EVERY = 60.0
 """Seconds between reports of input overflows (only when there were new ones)."""
 
@@ -98,7 +101,7 @@ class Session:
 
     def open(self) -> None:
         """Open the speaker and microphone; an `AudioDeviceError` says which is missing."""
-        self.speaker = devices.Speaker(self.settings.output_device)
+        self.speaker = devices.Speaker(self.settings.output_device, SPEAKER_LATENCY)
         self.speaker.open()
         self._start_mic()
         assert self.mic is not None
@@ -149,7 +152,7 @@ class Session:
             delay = min(delay * 2, MAX_BACKOFF)
             devices.rescan()
             try:
-                self.speaker = devices.Speaker(self.settings.output_device)
+                self.speaker = devices.Speaker(self.settings.output_device, SPEAKER_LATENCY)
                 self.speaker.open()
                 self._start_mic()
                 break
@@ -223,7 +226,9 @@ class Session:
             self.handle(Heard(utterance.text, None, {}, at=utterance.end))
             return
         slots = ", ".join(f"{key}={value}" for key, value in utterance.slots.items())
-        self.say_line(f"heard: {intent}({slots}) {self.now() - utterance.end:.3f} s after it ended")
+        self.say_line(f"heard: {intent}({slots}) {self.now() - utterance.end:.3f} s after it ended "
+                      f"[clock: chunk in {utterance.received:.3f}, "
+                      f"decoded {utterance.decoded:.3f}]")
         self._command_end = utterance.end
         self.handle(Heard(utterance.text, intent, dict(utterance.slots), at=utterance.end))
         self._command_end = None
@@ -249,11 +254,12 @@ class Session:
         samples = self.answers.speech(text)
         start = self.now() + max(speaker.busy_for(), speaker.output_delay())
         speaker.play(samples, SAMPLE_RATE)
+        queued = time.monotonic()
         self.turns.spoke(start, start + len(samples) / SAMPLE_RATE, text)
         self._owe_finished = True
         if self._command_end is not None:
             self.say_line(f"answer queued {self.now() - self._command_end:.3f} s after the "
-                          f"command ended (ready in advance: {rendered})")
+                          f"command ended (ready in advance: {rendered}) [clock: {queued:.3f}]")
             self._command_end = None
         self.say_line(f"Hearth ({kind}): {text}")
 

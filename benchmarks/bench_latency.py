@@ -122,7 +122,9 @@ def measure(count: int) -> None:
         heard_by_mic, recording = server.record(f"{pulse.MIC}.monitor"), server.record()
         skew = heard_by_mic.started - recording.started
         before, started = cpu_seconds(pids), time.monotonic()
-        latencies, missed = [], 0
+        latencies: list[float] = []
+        stages: list[tuple[float, float, float, float]] = []
+        missed = 0
         for number in range(count + 1):
             text = "start the dreams game" if number == 0 else COMMANDS[number % 6]
             samples = synthesize(text, VOICES[number % len(VOICES)])
@@ -146,6 +148,10 @@ def measure(count: int) -> None:
             answer = next((s for s, _ in spans if s > end + 0.03), None)
             if answer is not None and number > 0:
                 latencies.append(answer - end)
+                breakdown = stages_of(hearth.lines[mark:], answer - end,
+                                      end + recording.started)
+                if breakdown is not None:
+                    stages.append(breakdown)
                 if os.environ.get("BENCH_DEBUG"):
                     seen_at = hearth.arrived[heard] - recording.started
                     print(f"heard line {seen_at - end:.3f} s after the end, "
@@ -158,24 +164,47 @@ def measure(count: int) -> None:
         hearth.process.terminate()
         hearth.process.wait(timeout=20)
         server.stop()
-    report(latencies, missed, count, idle_cpu, game_cpu, memory, hearth.lines)
+    report(latencies, stages, missed, count, idle_cpu, game_cpu, memory)
+    alsa = sum("underrun occurred" in line for line in hearth.lines)
+    counted = [line for line in hearth.lines if "output underruns so far" in line]
+    print(f"output underruns: ALSA reported {alsa}; Hearth's count: "
+          f"{counted[-1].split('audio: ')[-1] if counted else 'none reported'}")
     if os.environ.get("BENCH_DEBUG"):
         print("\n".join(hearth.lines), "\n", latencies)
 
 
-def report(latencies: list[float], missed: int, count: int, idle_cpu: float, game_cpu: float,
-           memory: float, lines: list[str]) -> None:
+def stages_of(lines: list[str], total: float,
+              ended: float) -> tuple[float, float, float, float] | None:
+    """Where the time of one answer went, from the clock stamps in Hearth's log: until the
+    chunk that ended the command reached the listener (capture, endpointing), decoding and
+    intent, until the answer was queued (dialogue, pre-rendered speech), and output. `ended`
+    is the command's end on `time.monotonic()`'s clock, which both processes share."""
+    heard = next((m for line in lines
+                  if (m := re.search(r"chunk in ([0-9.]+), decoded ([0-9.]+)", line))), None)
+    queued = next((m for line in lines if (m := re.search(r"answer queued .*\[clock: ([0-9.]+)",
+                                                          line))), None)
+    if heard is None or queued is None:
+        return None
+    received, decoded, at = float(heard.group(1)), float(heard.group(2)), float(queued.group(1))
+    return received - ended, decoded - received, at - decoded, total - (at - ended)
+
+
+def report(latencies: list[float], stages: list[tuple[float, float, float, float]],
+           missed: int, count: int, idle_cpu: float, game_cpu: float, memory: float) -> None:
     values = np.array(latencies) * 1000
     print(f"commands: {count}, answered and measured: {len(values)}, not heard: {missed}")
     if values.size:
         print(f"latency end of command -> first answer sound: p50 {np.percentile(values, 50):.0f} "
               f"ms, p95 {np.percentile(values, 95):.0f} ms, max {values.max():.0f} ms "
               "(targets: p50 <= 300, p95 <= 500)")
-    queued = [float(m.group(1)) * 1000 for line in lines
-              if (m := re.search(r"answer queued ([0-9.]+) s", line))]
-    if queued:
-        print(f"  of which until the answer was queued (endpointing, decoding, rendering): "
-              f"p50 {np.percentile(queued, 50):.0f} ms")
+    names = ("capture + endpoint decision", "decode + intent", "dialogue + speech queued",
+             "output (buffers to first sound)")
+    if stages:
+        table = np.array(stages) * 1000
+        print("  per stage (ms)             p50   p95")
+        for column, name in enumerate(names):
+            print(f"  {name:32} {np.percentile(table[:, column], 50):5.0f} "
+                  f"{np.percentile(table[:, column], 95):5.0f}")
     print(f"CPU, share of one core: idle listening {idle_cpu:.1%} (target <= 15%), "
           f"in a game {game_cpu:.1%}")
     print(f"memory (resident, hearth + listener process): {memory:.0f} MB")

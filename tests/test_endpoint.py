@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 from conftest import AWB, ESPEAK, RMS, SLT, join, silence, speech
 
+from assistant.asr.pocketsphinx_engine import PocketsphinxEngine
 from assistant.audio import SAMPLE_RATE, Samples, chunk_samples
 from assistant.endpoint import Endpointer, EndpointOptions, Span, find_utterances
+from assistant.listener_process import live_endpointing
+from assistant.listening import ListenOptions, Utterance
+from assistant.matching import IntentMatcher
+from assistant.speculative import SpeculativeListener
 from assistant.voices import SynthVoice
 
 PHRASES = ("next question", "could you repeat that please", "we are done for tonight")
@@ -141,3 +146,109 @@ def test_long_speech_is_cut_at_the_maximum_length() -> None:
                             EndpointOptions(max_utterance=4.0))
     assert len(spans) >= 2
     assert all(span.end - span.start <= 4.05 for span in spans)
+
+
+# ----- pauses inside commands, and live endpointing ---------------------------------------
+
+PAUSED_COMMANDS = (("start a", "remember when game"), ("let's play", "the dreams game"),
+                   ("could you", "repeat that"), ("time for", "our check in"))
+
+
+def paused(first: str, second: str, gap: float, voice: SynthVoice = SLT) -> tuple[Samples, float]:
+    """`first`, a pause of `gap` seconds, `second`; and where the speech ends."""
+    audio = join(silence(1.0), trimmed(speech(first, voice)), silence(gap),
+                 trimmed(speech(second, voice)))
+    return join(audio, silence(2.0)), audio.size / SAMPLE_RATE
+
+
+@pytest.mark.parametrize("gap", [0.15, 0.2, 0.25])
+@pytest.mark.parametrize(("first", "second"), PAUSED_COMMANDS)
+def test_a_short_pause_inside_a_command_does_not_split_it(first: str, second: str,
+                                                          gap: float) -> None:
+    audio, _ = paused(first, second, gap)
+    chunks = list(chunk_samples(audio))
+    assert len(find_utterances(chunks)) == 1  # `hearth listen`
+    assert len(find_utterances(chunks, live_endpointing())) == 1  # `hearth run`
+
+
+def test_live_endpointing_offers_the_end_sooner_than_file_mode() -> None:
+    audio, truth = spoken_with_gaps()
+    offered: dict[str, list[float]] = {"file": [], "live": []}
+    for mode, options in (("file", EndpointOptions()), ("live", live_endpointing())):
+        endpointer = Endpointer(options)
+        for chunk in chunk_samples(audio):
+            step = endpointer.push(chunk)
+            if step.paused is not None or step.ended is not None:
+                offered[mode].append(chunk.timestamp + chunk.duration)
+                if step.paused is not None:
+                    endpointer.close()
+    assert len(offered["file"]) == len(offered["live"]) == len(truth)
+    for live, file, (_, end) in zip(offered["live"], offered["file"], truth, strict=True):
+        assert live - end <= 0.2  # over digital silence, with a fast release
+        assert live < file - 0.1
+
+
+def test_live_endpointing_still_works_in_noise() -> None:
+    audio, truth = spoken_with_gaps()
+    for noise, snr in ((pink_noise(audio.size), 15.0), (babble(audio.size), 12.0)):
+        noisy = add_noise(audio, noise, snr)
+        spans = find_utterances(list(chunk_samples(noisy)), live_endpointing())
+        assert_near(spans, truth, slack=0.35)
+
+
+def test_a_paused_utterance_goes_on_unless_closed() -> None:
+    audio, _ = paused("could you", "repeat that", 0.2)
+    endpointer = Endpointer(live_endpointing())
+    steps = [endpointer.push(chunk) for chunk in chunk_samples(audio)]
+    assert sum(step.paused is not None for step in steps) == 2  # in the pause, and at the end
+    assert sum(step.ended is not None for step in steps) == 1
+
+
+# ----- speculative finish (`hearth run`) ---------------------------------------------------
+
+
+@pytest.fixture()
+def live(engine: PocketsphinxEngine, matcher: IntentMatcher) -> SpeculativeListener:
+    return SpeculativeListener(engine, matcher, ListenOptions(endpoint=live_endpointing()),
+                               slotted=frozenset({"start_game"}))
+
+
+def heard_live(listener: SpeculativeListener, audio: Samples) -> list[tuple[float, Utterance]]:
+    """Each utterance with the stream time at which it came out."""
+    listener.reset()
+    out = []
+    for chunk in chunk_samples(audio):
+        out += [(chunk.timestamp + chunk.duration, u) for u in listener.feed(chunk)]
+    return out + [(audio.size / SAMPLE_RATE, u) for u in listener.flush()]
+
+
+def test_a_sure_command_is_answered_at_the_early_end(live: SpeculativeListener) -> None:
+    command = trimmed(speech("next question", SLT))
+    heard = heard_live(live, join(silence(1.0), command, silence(2.0)))
+    assert len(heard) == 1 and heard[0][1].intent is not None
+    assert heard[0][1].intent.intent == "next"
+    assert live.early == 1
+    assert heard[0][0] - (1.0 + command.size / SAMPLE_RATE) <= 0.2
+
+
+@pytest.mark.parametrize(("first", "second", "game"), [("let's play", "the dreams game", "dreams"),
+                                                      ("start a", "remember when game",
+                                                       "remember_when")])
+def test_a_command_that_goes_on_after_a_pause_is_one_command(
+        live: SpeculativeListener, first: str, second: str, game: str) -> None:
+    """The first words alone may already match a command ("let's play" is `start_game`
+    without a game): it must not be taken early, and the whole command is one utterance."""
+    audio, spoken_until = paused(first, second, 0.2)
+    heard = heard_live(live, audio)
+    assert len(heard) == 1, heard
+    utterance = heard[0][1]
+    assert utterance.end >= spoken_until - 0.1, heard  # it covers the words after the pause
+    match = utterance.intent  # (whether it is understood at all is the recognizer's part)
+    assert match is None or (match.intent, dict(match.slots)) == ("start_game", {"game": game})
+
+
+def test_talk_is_not_finished_early(live: SpeculativeListener) -> None:
+    talk = speech("I keep thinking about that trip to the coast, next summer maybe", RMS)
+    heard = heard_live(live, join(silence(1.0), talk, silence(2.0)))
+    assert heard and all(u.intent is None for _, u in heard)
+    assert live.early == 0

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pulse import PulseServer, Recording, active_spans, pulse
 
@@ -203,6 +204,37 @@ def test_a_short_evening(pulse: PulseServer, hearth: list[HearthRun], tmp_path: 
     spans = active_spans(recording.stop())
     assert len(spans) >= 3
     assert not (tmp_path / "session.json").exists(), "a finished evening is not offered again"
+
+
+def trimmed(audio: Samples) -> Samples:
+    loud = np.flatnonzero(np.abs(audio.astype(np.int32)) > 300)
+    return audio[loud[0]: loud[-1] + 1]
+
+
+@live
+def test_a_command_said_with_a_pause_is_one_command(pulse: PulseServer, hearth: list[HearthRun],
+                                                    tmp_path: Path) -> None:
+    """Live endpointing answers complete commands early, but "let's play …" is not complete:
+    Hearth waits through the pause and hears the game."""
+    run = start(hearth, pulse, tmp_path)
+    run.quiet()
+    gap = np.zeros(round(0.22 * SAMPLE_RATE), dtype=np.int16)
+    for voice in (SAM, ALEX):
+        mark = len(run.lines)
+        pulse.play(np.concatenate([trimmed(speech("let's play", voice)), gap,
+                                   trimmed(speech("the dreams game", voice))]))
+        try:
+            seen = run.wait_for(r"heard: ", 6.0, mark)
+        except AssertionError:
+            continue
+        time.sleep(1.0)
+        assert re.search(r"heard: start_game\(game=dreams\) .*\[clock: chunk in [0-9.]+, "
+                         r"decoded [0-9.]+\]", run.lines[seen]), run.lines[seen]
+        assert len(run.matching(r"heard: ", mark)) == 1, run.lines[mark:]
+        break
+    else:
+        raise AssertionError("the paused command was never heard:\n" + "\n".join(run.lines))
+    assert run.stop() == 0
 
 
 @live
