@@ -8,12 +8,7 @@ A file has two kinds of tables::
     [intents.next]                    # an intent: its sentence templates
     sentences = ["next [one|question]", "(another|a new) one"]
 
-Template syntax (also used for the spoken forms of slot values):
-
-- words: letters, digits, apostrophes and hyphens (``check-in``); nothing else;
-- ``(a|b|c)`` one of the alternatives; ``[words]`` or ``[a|b]`` optional; groups nest;
-- ``{game}`` a slot, filled from ``[lists.game]`` (not allowed inside slot values);
-- a bare ``a|b`` at the top level is the same as ``(a|b)``.
+Template syntax (``(a|b)``, ``[optional]``, ``{slot}``): see `assistant.template_syntax`.
 
 Each template expands once, at load, into *patterns*: word tuples where a slot is kept as
 one placeholder token ``{game}``.  A template may expand to at most
@@ -37,6 +32,16 @@ from pathlib import Path
 
 from assistant.errors import TemplateError
 from assistant.resources import intents_dir
+from assistant.template_syntax import (
+    MAX_PATTERNS_PER_TEMPLATE,
+    NAME,
+    expand_template,
+    is_slot,
+    spoken_words,
+)
+
+__all__ = ["KNOWN_INTENTS", "MAX_PATTERNS_PER_TEMPLATE", "IntentCatalog", "IntentTemplate",
+           "SlotList", "SlotValue", "expand_template", "load_intents", "spoken_words"]
 
 #: The intents the dialogue understands (PRODUCT.md "Intents" plus the welcome extras).
 KNOWN_INTENTS = frozenset(
@@ -44,9 +49,7 @@ KNOWN_INTENTS = frozenset(
      "whose_turn", "how_many_left", "go_deeper", "keep_it_light",
      "slower", "faster", "louder", "softer"}
 )
-MAX_PATTERNS_PER_TEMPLATE = 512
 MAX_SENTENCES = 60_000
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
@@ -119,7 +122,7 @@ def _fill_slots(catalog: IntentCatalog) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for template in catalog.templates:
         for pattern in template.patterns:
-            choices = [fillers[w[1:-1]] if _is_slot(w) else [(w,)] for w in pattern]
+            choices = [fillers[w[1:-1]] if is_slot(w) else [(w,)] for w in pattern]
             for combo in itertools.product(*choices):
                 seen[" ".join(word for part in combo for word in part)] = None
     return tuple(seen)
@@ -129,7 +132,7 @@ def _check_size(templates: list[IntentTemplate], lists: dict[str, SlotList]) -> 
     total = 0
     for template in templates:
         for pattern in template.patterns:
-            total += math.prod(len(lists[w[1:-1]].forms()) for w in pattern if _is_slot(w))
+            total += math.prod(len(lists[w[1:-1]].forms()) for w in pattern if is_slot(w))
         if total > MAX_SENTENCES:
             raise TemplateError(
                 f"{template.source}: the templates expand to more than {MAX_SENTENCES} "
@@ -180,12 +183,12 @@ def _load(folder: Path) -> IntentCatalog:
 
 
 def _slot_list(name: str, where: str, table: dict[str, object], source: _Source) -> SlotList:
-    if not _NAME.match(name):
+    if not NAME.match(name):
         raise source.error(where, f"bad slot list name {name!r}", "Use lower_case_words.")
     values = []
     for value, forms in table.items():
         at = source.locate(value, after=f"lists.{name}")
-        if not _NAME.match(value) or not _is_strings(forms):
+        if not NAME.match(value) or not _is_strings(forms):
             raise source.error(at, f"slot value {value!r} must be a lower_case name set to a "
                                "list of strings", 'Write: value = ["spoken form", ...].')
         assert isinstance(forms, list)
@@ -209,7 +212,7 @@ def _templates(intent: str, sentences: object, source: _Source,
     for text in sentences:
         where = source.locate(text, after=f"intents.{intent}")
         patterns = _expand(text, source, where, slots)
-        used = frozenset(word[1:-1] for p in patterns for word in p if _is_slot(word))
+        used = frozenset(word[1:-1] for p in patterns for word in p if is_slot(word))
         result.append(IntentTemplate(intent, text, where, tuple(patterns), used))
     return result
 
@@ -217,30 +220,6 @@ def _templates(intent: str, sentences: object, source: _Source,
 def _expand(text: str, source: _Source, where: str, slots: set[str]) -> list[tuple[str, ...]]:
     return expand_template(text, frozenset(slots), where.removeprefix(f"{source.path}:"),
                            source.path)
-
-
-def expand_template(text: str, slots: frozenset[str] = frozenset(), line: int | str = 1,
-                    path: Path | str = "<template>") -> list[tuple[str, ...]]:
-    """The word tuples one template stands for (slots kept as ``{name}``).
-
-    Raises `TemplateError` naming `path` and `line` for any problem in `text`.
-    """
-    try:
-        tree = _parse(text)
-        unknown = sorted(_slot_names(tree) - slots)
-        if unknown:
-            known = ", ".join(sorted(slots)) or "none defined"
-            raise _Problem(f"unknown slot {{{unknown[0]}}} (slot lists: {known})")
-        if _count(tree) > MAX_PATTERNS_PER_TEMPLATE:
-            raise _Problem(f"expands to more than {MAX_PATTERNS_PER_TEMPLATE} sentences")
-        patterns = list(dict.fromkeys(_expand_tree(tree)))
-        if () in patterns:
-            raise _Problem("everything is optional")
-    except _Problem as problem:
-        raise TemplateError(f"{path}:{line}: {problem} in {text!r}.",
-                            "Write words, (a|b), [optional] and known {slots}, with balanced "
-                            "brackets and no empty alternatives.") from None
-    return patterns
 
 
 def _is_strings(value: object) -> bool:
@@ -298,123 +277,3 @@ class _Source:
 
     def error(self, where: str, problem: str, fix: str) -> TemplateError:
         return TemplateError(f"{where}: {problem}.", fix)
-
-
-# --- the template language: tokens -> tree -> patterns -------------------------------------
-
-_TOKEN = re.compile(r"\s+|[()\[\]|]|\{[^{}()\[\]|\s]*\}|[A-Za-z0-9'-]+|.")
-_NUMBERS = re.split(" ", "zero one two three four five six seven eight nine ten eleven twelve "
-                    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen")
-_TENS = re.split(" ", "_ _ twenty thirty forty fifty sixty seventy eighty ninety")
-_MAX_DEPTH = 16
-Tree = tuple["Node", ...]  # a sequence
-Node = str | tuple[bool, tuple[Tree, ...]]  # a word or slot token, or (optional, alternatives)
-
-
-class _Problem(Exception):
-    """A syntax problem inside one template; the loader adds file and line."""
-
-
-def _is_slot(word: str) -> bool:
-    return word.startswith("{")
-
-
-def _parse(text: str) -> Tree:
-    tokens = [t for t in _TOKEN.findall(text) if not t.isspace()]
-    alternatives, end = _alternatives(tokens, 0, None, 0)
-    if end < len(tokens):
-        raise _Problem(f"unbalanced {tokens[end]!r}")
-    if not any(alternatives):
-        raise _Problem("empty template")
-    return alternatives[0] if len(alternatives) == 1 else ((False, alternatives),)
-
-
-def _alternatives(tokens: list[str], at: int, close: str | None,
-                  depth: int) -> tuple[tuple[Tree, ...], int]:
-    if depth > _MAX_DEPTH:
-        raise _Problem(f"brackets nested more than {_MAX_DEPTH} deep")
-    options: list[Tree] = []
-    current: list[Node] = []
-    while at < len(tokens) and tokens[at] not in (")", "]"):
-        token = tokens[at]
-        if token == "|":
-            options.append(_nonempty(current, close))
-            current = []
-        elif token in ("(", "["):
-            closing = ")" if token == "(" else "]"
-            inner, at = _alternatives(tokens, at + 1, closing, depth + 1)
-            current.append((token == "[", inner))
-        else:
-            current.append(_word(token))
-        at += 1
-    if close is not None and (at >= len(tokens) or tokens[at] != close):
-        raise _Problem(f"unbalanced brackets: missing {close!r}")
-    if close is not None or options:
-        options.append(_nonempty(current, close))
-    else:
-        options.append(tuple(current))
-    return tuple(options), at
-
-
-def _nonempty(sequence: list[Node], close: str | None) -> Tree:
-    if not sequence:
-        where = {")": "(...)", "]": "[...]"}.get(close or "", "the template")
-        raise _Problem(f"empty alternative in {where}")
-    return tuple(sequence)
-
-
-def _word(token: str) -> str:
-    if token in ("{", "}"):
-        raise _Problem(f"unbalanced {token!r}")
-    if token.startswith("{"):
-        if not _NAME.match(token[1:-1]):
-            raise _Problem(f"bad slot name {token!r}")
-        return token
-    if not any(char.isalnum() for char in token) or not token.isascii():
-        raise _Problem(f"unexpected character {token!r}")
-    return token.lower()
-
-
-def _count(tree: Tree) -> int:
-    total = 1
-    for node in tree:
-        if isinstance(node, tuple):
-            total *= sum(_count(option) for option in node[1]) + node[0]
-    return total
-
-
-def _slot_names(tree: Tree) -> set[str]:
-    names: set[str] = set()
-    for node in tree:
-        if isinstance(node, tuple):
-            names.update(*(_slot_names(option) for option in node[1]))
-        elif _is_slot(node):
-            names.add(node[1:-1])
-    return names
-
-
-def _expand_tree(tree: Tree) -> list[tuple[str, ...]]:
-    results: list[tuple[str, ...]] = [()]
-    for node in tree:
-        if isinstance(node, tuple):
-            endings = [words for option in node[1] for words in _expand_tree(option)]
-            endings += [()] if node[0] else []
-        else:
-            endings = [(node,) if _is_slot(node) else spoken_words(node)]
-        results = [start + end for start in results for end in endings]
-    return results
-
-
-def spoken_words(word: str) -> tuple[str, ...]:
-    """A template word as the speech engines write it: hyphens split, digits as words."""
-    parts = [part for part in word.replace("-", " ").split() if part.strip("'")]
-    return tuple(out for part in parts for out in (_number(part) if part.isdigit() else [part]))
-
-
-def _number(digits: str) -> list[str]:
-    value = int(digits)
-    if len(digits) > 2 or (digits.startswith("0") and value):
-        return [_NUMBERS[int(digit)] for digit in digits]
-    if value < 20:
-        return [_NUMBERS[value]]
-    return [_TENS[value // 10]] + ([_NUMBERS[value % 10]] if value % 10 else [])

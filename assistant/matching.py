@@ -7,16 +7,23 @@ heard (coverage of the utterance), most of the template must have been heard (co
 of the sentence, which tolerates a dropped word), and the whole must look alike
 (character similarity, which tolerates a misheard word).
 
-Both sides go through the same normalization: lower case, no punctuation, hyphens as
-spaces, digits as words, contractions expanded; fillers ("um"), openers ("okay", "so",
-"hey"), the wake word and words that never change a command ("the", "please", "just")
-dropped.  A spoken form of a slot value ("memory lane") becomes one ``{game}`` token, so
-every phrasing of starting a game works with every name of a game.
+Both sides go through the same normalization (`assistant.normalize`): lower case, no
+punctuation, contractions expanded; fillers, openers, stutters, the wake word and words that
+never change a command dropped.  A spoken form of a slot value ("memory lane") becomes one
+``{game}`` token, so every phrasing of starting a game works with every name of a game;
+words after it that only say it is a game ("... questions tonight") may go, and a template
+that names a game word for word ("let's check in") fills the slot.
+
+Recognizers mishear, and people say more than a command, so three narrow allowances:
+one short function word heard for another ("pause to a bit"); two commands of one intent
+in a row ("we're back, keep going"), one of them a command sentence word for word; and a
+word or two made up at the edges around a specific command heard almost exactly (see
+`IntentMatcher._match_inside`), which lowers the reported coverage.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -24,7 +31,23 @@ from types import MappingProxyType
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from assistant.intents import IntentCatalog, spoken_words
+from assistant.intents import IntentCatalog
+from assistant.normalize import (
+    CLOSERS,
+    FUNCTION_WORDS,
+    HEARD_FRAMES,
+    KEY_WORDS,
+    SLOT_TAIL,
+    SWAPPABLE,
+    drop_openers,
+    essential,
+    normalize,
+    strip_frames,
+    without_stutter,
+)
+
+__all__ = ["MIN_HEARD_COVERAGE", "MIN_SCORE", "MIN_SENTENCE_COVERAGE", "IntentMatch",
+           "IntentMatcher", "normalize"]
 
 # Thresholds (0..1).  Tuned on our own phrasings and conversation; see tests/test_matching.py.
 #: Character similarity of the whole normalized utterance to the sentence: below this,
@@ -42,6 +65,12 @@ MIN_HEARD_COVERAGE = 0.8
 MIN_SENTENCE_COVERAGE = 0.65
 #: Two words count as the same word (a recognizer substitution) at this similarity.
 WORD_SIMILARITY = 0.8
+#: Words around a command that may go unexplained (made up from background talk), and how
+#: closely the rest must match a command sentence for that.
+MAX_EDGE_WORDS = 2
+EDGE_MIN_SCORE = 0.9
+#: Function words heard in place of other function words that one match may forgive.
+MAX_FUNCTION_SWAPS = 1
 #: A word group counts as a spoken game name at this similarity ("remember win").
 SLOT_SIMILARITY = 0.85
 #: The wake word as recognizers misspell it: "heart", "earth" for "hearth".
@@ -52,43 +81,6 @@ MAX_WORDS = 12
 MAX_SLOT_READINGS = 4
 #: Candidates re-checked word by word after the fast character-level search.
 CANDIDATES = 12
-
-#: Function words weigh half in the heard coverage and may go unheard; every other word
-#: of the sentence must be heard, and one heard that only other intents use vetoes.
-FUNCTION_WORDS = frozenset(re.split(" ", (
-    "i me my we us you your it its this that these those he she him her they them is are am "
-    "was were be been do does did can will would should shall may might must have has had "
-    "to for of on in at with about from by into up out off over what who whose how which "
-    "where when why any and or but so then now here there let one more very bit little lot "
-    "get go give take make")))
-
-FILLERS = frozenset(re.split(" ", "um umm uh uhh er erm hmm hm mm ah eh"))
-OPENERS = frozenset(re.split(" ", "okay alright so well hey right oh yeah yes and then hi "
-                                  "hello nah nope sorry"))
-CLOSERS = frozenset(re.split(" ", "thanks then okay alright now"))
-IGNORED = frozenset(re.split(" ", "the a an please just some our kindly maybe "
-                                  "quick short quite"))
-#: Words that turn a command around ("let's not do this one", "that's too deep"): never
-#: left unmatched on either side.
-KEY_WORDS = frozenset(re.split(" ", "not never nothing too"))
-#: Request frames: "could you repeat that" is "repeat that"; tried with and without.
-FRAMES = tuple(tuple(f.split()) for f in (
-    "can you", "would you", "will you", "do you mind", "you can", "can we", "shall we",
-    "let us", "i think", "i guess", "we should", "i would like to", "we would like to",
-    "i want to", "we want to", "i would rather", "we would rather"))
-#: A leading "no" ("no, skip it") is dropped from what was heard, never from templates
-#: ("no more questions" is not "more questions").
-HEARD_FRAMES = (*FRAMES, ("no",))
-_SUFFIXES = (("n't", " not"), ("'re", " are"), ("'m", " am"), ("'ve", " have"),
-             ("'ll", " will"), ("'d", " would"), ("'s", " is"))
-_WORDS = {"can't": "can not", "cannot": "can not", "won't": "will not", "let's": "let us",
-          "lets": "let us", "whats": "what is", "thats": "that is", "dont": "do not",
-          "im": "i am", "could": "can", "ok": "okay", "gonna": "going to",
-          "wanna": "want to", "lemme": "let me", "gimme": "give me",
-          "goodnight": "good night", "onto": "on to",
-          "who's": "whose"}  # homophones a recognizer cannot tell apart
-_NOT_WORD = re.compile(r"[^a-z0-9' ]+")
-
 
 @dataclass(frozen=True)
 class IntentMatch:
@@ -109,24 +101,6 @@ class _Entry:
     sentence: str  # as written in the template expansion
 
 
-def normalize(text: str) -> list[str]:
-    """Lower-case words, no punctuation, hyphens split, digits spelled, contractions expanded."""
-    text = _NOT_WORD.sub(" ", text.lower().replace("-", " "))
-    words: list[str] = []
-    for raw in text.split():
-        for word in spoken_words(raw.strip("'")):
-            expanded = _WORDS.get(word)
-            if expanded is None:
-                suffix = next((s for s in _SUFFIXES if word.endswith(s[0])), None)
-                expanded = word[: -len(suffix[0])] + suffix[1] if suffix else word
-            words += expanded.replace("'", "").split()
-    return words
-
-
-def _essential(words: list[str]) -> list[str]:
-    return [w for w in words if w not in FILLERS and w not in IGNORED]
-
-
 class IntentMatcher:
     """Matches transcripts against a catalog; indexes are built once, here."""
 
@@ -139,11 +113,11 @@ class IntentMatcher:
         self.conflicts: list[tuple[str, str, str]] = []
         for template in catalog.templates:
             for pattern in template.patterns:
-                words = _essential([n for w in pattern for n in _slot_or_words(w)])
+                words = essential([n for w in pattern for n in _slot_or_words(w)])
                 if all(word.startswith("{") for word in words):
                     continue  # "maybe {game}" must not make any game name alone a command
                 self._add(_Entry(template.intent, tuple(words), " ".join(pattern)))
-                core = tuple(_strip_frames(words))
+                core = tuple(strip_frames(words))
                 if len(core) >= 2:  # "let's go" must not make "go" alone a command
                     self._add(_Entry(template.intent, core, " ".join(pattern)))
         self._keys = list(self._entries)
@@ -154,13 +128,31 @@ class IntentMatcher:
         self._forms: dict[tuple[str, ...], tuple[str, str, str]] = {}
         for slot_list in catalog.lists:
             for form, value in slot_list.forms():
-                spoken = tuple(_essential(normalize(" ".join(form))))
+                spoken = tuple(essential(normalize(" ".join(form))))
                 if spoken:
                     self._forms.setdefault(spoken, (slot_list.name, value, " ".join(form)))
         self._form_keys: dict[int, list[str]] = {}
         for spoken in self._forms:
             self._form_keys.setdefault(len(spoken), []).append(" ".join(spoken))
         self._longest_form = max(map(len, self._forms), default=0)
+        self._slot_words = {word for form in self._forms for word in form}
+        self._known = set(self._intents_of) | self._slot_words
+        # A template that names a slot value word for word ("let's check in") fills it.
+        slotted = {template.intent for template in catalog.templates if template.slots}
+        self._fixed: dict[tuple[str, ...], dict[str, str]] = {}
+        for entry in self._entries.values():
+            if entry.intent in slotted and not any("{" in word for word in entry.words):
+                named = self._named_slot(entry.words)
+                if named:
+                    self._fixed[entry.words] = named
+
+    def _named_slot(self, words: tuple[str, ...]) -> dict[str, str]:
+        for size in range(min(self._longest_form, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                form = self._forms.get(words[start:start + size])
+                if form is not None:
+                    return {form[0]: form[1]}
+        return {}
 
     def _add(self, entry: _Entry) -> None:
         key = " ".join(entry.words)
@@ -179,9 +171,41 @@ class IntentMatcher:
             self.require_wake_word if require_wake_word is None else require_wake_word)
         if words is None:
             return None
-        words = _essential(words)
+        words = essential(words)
         if not words or len(words) > MAX_WORDS:
             return None
+        best = self._match_words(words)
+        fluent = without_stutter(list(words))  # "can we can we skip", not "session session"
+        if best is None and fluent != words:
+            words = fluent
+            best = self._match_words(words)
+        if best is None and len(words) >= 3:
+            best = self._match_compound(words)
+        if best is None and len(words) >= 4:
+            best = self._match_inside(words)
+        return best
+
+    def _match_inside(self, words: list[str]) -> IntentMatch | None:
+        """A command with a function word or two the recognizer made up around it (breath,
+        background talk: "... was it"): the rest must be a command heard almost exactly,
+        fully explained, made of command words, with two content words ("say that again",
+        not "go on").  Content words are never left over (talk goes on with them: "... to
+        the kitchen"), nor words that turn a command around ("not", "what")."""
+        for dropped in range(1, MAX_EDGE_WORDS + 1):
+            for front in range(dropped + 1):
+                core = words[front:len(words) - (dropped - front)]
+                edges = words[:front] + words[len(words) - (dropped - front):]
+                content = [w for w in core if w not in FUNCTION_WORDS and w not in KEY_WORDS]
+                if len(content) < 2 or 2 * dropped > len(core) or any(
+                        w not in FUNCTION_WORDS or w in KEY_WORDS for w in edges) or not all(
+                        w in self._known for w in core):
+                    continue
+                found = self._match_words(core, EDGE_MIN_SCORE)
+                if found is not None and found.score >= EDGE_MIN_SCORE and found.coverage == 1:
+                    return dataclasses.replace(found, coverage=round(len(core) / len(words), 3))
+        return None
+
+    def _match_words(self, words: list[str], min_score: float = MIN_SCORE) -> IntentMatch | None:
         # Closers ("... now", "... thanks") and request frames ("could you ...") are tried
         # with and without; slots first, so that "would you rather" is a game, not a frame.
         trimmed = list(words)
@@ -190,10 +214,12 @@ class IntentMatcher:
         variants: list[tuple[list[str], _Slot | None]] = []
         for plain in [words] + ([trimmed] if trimmed != words else []):
             variants += [(plain, None), *self._replace_slot(plain)]
-        variants += [(_strip_frames(heard, HEARD_FRAMES), slot) for heard, slot in variants]
+        variants += [(_without_slot_tail(heard, slot.token), slot)
+                     for heard, slot in variants if slot is not None]
+        variants += [(strip_frames(heard, HEARD_FRAMES), slot) for heard, slot in variants]
         best: IntentMatch | None = None
         for heard, slot in dict.fromkeys((tuple(h), s) for h, s in variants if h):
-            found = self._best(list(heard), slot)
+            found = self._best(list(heard), slot, min_score)
             if found and (best is None or (found.score, found.coverage) > (best.score,
                                                                            best.coverage)):
                 best = found
@@ -201,17 +227,35 @@ class IntentMatcher:
                     break
         return best
 
+    def _match_compound(self, words: list[str]) -> IntentMatch | None:
+        """Two commands of one intent in a row ("we're back, keep going", "I missed that,
+        say it again"): one part must be a command sentence word for word, the other must
+        match on its own, to the same intent and slots."""
+        for cut in range(1, len(words)):
+            parts = (words[:cut], words[cut:])
+            for exact, other in (parts, parts[::-1]):
+                entry = self._entries.get(" ".join(strip_frames(drop_openers(exact))))
+                rest = drop_openers(other)
+                if entry is None or not rest:
+                    continue
+                found = self._match_words(rest)
+                if found is not None and found.intent == entry.intent and (
+                        not self._fixed.get(entry.words)
+                        or dict(found.slots) == self._fixed[entry.words]):
+                    return found
+        return None
+
     def _strip_wake_word(self, words: list[str], wake_word: str,
                          required: bool) -> list[str] | None:
         wake = normalize(wake_word)
         if not _starts_with(words, wake):  # "hey hearth" may be the wake word, or an opener
-            words = _drop_openers(words)
+            words = drop_openers(words)
         if _starts_with(words, wake):
-            words = _drop_openers(words[len(wake):])
+            words = drop_openers(words[len(wake):])
         elif required:
             return None
         else:
-            words = _drop_openers(words)
+            words = drop_openers(words)
         if wake and words[-len(wake):] == wake:
             words = words[: -len(wake)]
         return words
@@ -224,7 +268,7 @@ class IntentMatcher:
                  for start in range(len(words) - size + 1)]
         exact = [(size, start, self._forms[tuple(words[start:start + size])])
                  for size, start in spans if tuple(words[start:start + size]) in self._forms]
-        found = exact[:MAX_SLOT_READINGS]
+        found = [self._widen(words, *item) for item in exact[:MAX_SLOT_READINGS]]
         for size, start in spans if not found else ():
             group = " ".join(words[start:start + size])
             if len(group) >= 5 and (best := process.extractOne(
@@ -236,6 +280,16 @@ class IntentMatcher:
                  _Slot("{" + name + "}", name, value, form))
                 for size, start, (name, value, form) in found]
 
+    def _widen(self, words: list[str], size: int, start: int, form: tuple[str, str, str]
+               ) -> tuple[int, int, tuple[str, str, str]]:
+        """Two names of one game side by side are one name ("fun friendship questions")."""
+        for other, at in [(size2, start2) for size2 in range(1, self._longest_form + 1)
+                          for start2 in (start - size2, start + size)]:
+            next_to = self._forms.get(tuple(words[max(at, 0):at + other]))
+            if at >= 0 and next_to is not None and next_to[:2] == form[:2]:
+                return self._widen(words, size + other, min(start, at), form)
+        return size, start, form
+
     def _coverage(self, heard: list[str], entry: _Entry) -> tuple[float, float]:
         """Weighted shares of heard and of sentence words aligned to each other.
 
@@ -245,16 +299,20 @@ class IntentMatcher:
         """
         sentence = list(entry.words)
         heard_ok, sentence_ok = [False] * len(heard), [False] * len(sentence)
+        swaps = 0
         for op in Levenshtein.opcodes(heard, sentence):
             pairs = list(zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end),
                              strict=False)) if op.tag in ("equal", "replace") else []
             for i, j in pairs:
-                if op.tag == "equal" or (
-                        "{" not in heard[i] + sentence[j]
-                        and fuzz.ratio(heard[i], sentence[j]) >= WORD_SIMILARITY * 100):
+                similar = op.tag == "equal" or _similar(heard[i], sentence[j])
+                if not similar and swaps < MAX_FUNCTION_SWAPS and _swappable(heard[i],
+                                                                            sentence[j]):
+                    similar, swaps = True, swaps + 1
+                if similar:
                     heard_ok[i] = sentence_ok[j] = True
         for word, ok in zip(sentence, sentence_ok, strict=True):
-            if not ok and (word.startswith("{") or word not in FUNCTION_WORDS):
+            if not ok and (word.startswith("{") or word not in FUNCTION_WORDS
+                           or word in KEY_WORDS):
                 return 0.0, 0.0
         total = explained = 0.0
         for word, ok in zip(heard, heard_ok, strict=True):
@@ -267,11 +325,12 @@ class IntentMatcher:
             explained += weight * ok
         return explained / total, sum(sentence_ok) / len(sentence)
 
-    def _best(self, heard: list[str], slot: _Slot | None) -> IntentMatch | None:
+    def _best(self, heard: list[str], slot: _Slot | None,
+              min_score: float = MIN_SCORE) -> IntentMatch | None:
         """The most similar sentence that passes every threshold (candidates come best first)."""
         for candidate, ratio, _ in process.extract(" ".join(heard), self._keys,
                                                    scorer=fuzz.ratio, limit=CANDIDATES,
-                                                   score_cutoff=MIN_SCORE * 100):
+                                                   score_cutoff=min_score * 100):
             score = ratio / 100
             if (len(heard) == 1 and score < 1) or (len(heard) == 2 and score < MIN_SHORT_SCORE):
                 continue
@@ -279,7 +338,7 @@ class IntentMatcher:
             heard_share, sentence_share = self._coverage(heard, entry)
             if heard_share < MIN_HEARD_COVERAGE or sentence_share < MIN_SENTENCE_COVERAGE:
                 continue
-            slots, sentence = {}, entry.sentence
+            slots, sentence = dict(self._fixed.get(entry.words, {})), entry.sentence
             if slot is not None and slot.token in entry.words:
                 slots = {slot.name: slot.value}
                 sentence = sentence.replace(slot.token, slot.form)
@@ -296,14 +355,25 @@ class _Slot:
     form: str  # "memory lane", as written in the slot list
 
 
-def _strip_frames(words: list[str], frames: tuple[tuple[str, ...], ...] = FRAMES) -> list[str]:
-    stripped = True
-    while stripped:
-        stripped = False
-        for frame in frames:
-            if tuple(words[: len(frame)]) == frame:
-                words, stripped = words[len(frame):], True
-    return words
+def _similar(heard: str, said: str) -> bool:
+    """A recognizer substitution of a similar-looking word ("his" for "this")."""
+    return "{" not in heard + said and fuzz.ratio(heard, said) >= WORD_SIMILARITY * 100
+
+
+def _swappable(heard: str, said: str) -> bool:
+    """One short function word heard for another ("in" for "on", "you" for "it"), which
+    recognizers confuse most; never a word that turns a command around."""
+    return heard in SWAPPABLE and said in SWAPPABLE
+
+
+def _without_slot_tail(words: list[str], token: str) -> list[str]:
+    """ "dreams questions", "memory lane game tonight": words after a game name that only
+    say it is a game ("game", "questions", "tonight") are left out."""
+    at = words.index(token) + 1 if token in words else len(words)
+    end = at
+    while end < len(words) and words[end] in SLOT_TAIL:
+        end += 1
+    return [*words[:at], *words[end:]]
 
 
 def _slot_or_words(word: str) -> list[str]:
@@ -314,10 +384,3 @@ def _starts_with(words: list[str], wake: list[str]) -> bool:
     """Whether `words` start with the wake word, as a recognizer may spell it ("heart")."""
     return bool(wake) and len(words) >= len(wake) and all(
         fuzz.ratio(a, b) >= WAKE_WORD_SIMILARITY * 100 for a, b in zip(words, wake, strict=False))
-
-
-def _drop_openers(words: list[str]) -> list[str]:
-    start = 0
-    while start < len(words) and (words[start] in OPENERS or words[start] in FILLERS):
-        start += 1
-    return words[start:]

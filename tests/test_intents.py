@@ -252,3 +252,13 @@ def test_every_word_is_in_the_builtin_recognizer_dictionary(catalog: IntentCatal
     with dictionary.open(encoding="utf-8", errors="replace") as lines:
         known = {line.split(maxsplit=1)[0].split("(")[0] for line in lines if line.strip()}
     assert sorted(catalog.vocabulary() - known) == []
+
+
+def test_template_language_lives_in_its_own_module() -> None:
+    from assistant import intents, template_syntax
+
+    assert intents.expand_template is template_syntax.expand_template
+    assert template_syntax.expand_template("skip [this|that] one") == [
+        ("skip", "this", "one"), ("skip", "that", "one"), ("skip", "one")]
+    with pytest.raises(TemplateError, match=r"x\.toml:7: unbalanced"):
+        template_syntax.expand_template("skip (this", line=7, path="x.toml")

@@ -24,6 +24,7 @@ from assistant.matching import (
     IntentMatcher,
     normalize,
 )
+from assistant.normalize import essential, without_stutter
 
 
 @pytest.fixture(scope="module")
@@ -499,10 +500,20 @@ def test_every_template_sentence_matches_its_own_intent(catalog: IntentCatalog,
         for pattern in template.patterns:
             form, value = next(forms)
             text = " ".join(" ".join(form) if w == "{game}" else w for w in pattern)
-            want = (template.intent, value if "{game}" in pattern else None)
+            named = named_game(catalog, template.intent, pattern)
+            want = (template.intent, value if "{game}" in pattern else named)
             if understood(matcher.match(text)) != want:
                 failures.append((text, want))
     assert failures == []
+
+
+def named_game(catalog: IntentCatalog, intent: str, pattern: tuple[str, ...]) -> str | None:
+    """The game a start_game sentence without a {game} slot names word for word ("let's
+    check in" starts the check-in); None for other intents."""
+    text = f" {' '.join(pattern)} "
+    named = [(len(form), value) for form, value in catalog.slot_list("game").forms()
+             if f" {' '.join(form)} " in text]
+    return max(named)[1] if intent == "start_game" and named else None
 
 
 def test_every_spoken_game_name_fills_the_slot(catalog: IntentCatalog,
@@ -607,3 +618,161 @@ def test_any_text_gives_a_match_or_none(matcher: IntentMatcher, text: str) -> No
     if match is not None:
         assert 0 <= match.score <= 1 and 0 <= match.coverage <= 1
         assert set(match.slots) <= {"game"}
+
+
+# ----- how couples really phrase commands, and how recognizers mishear them ----------------
+# Each kind of phrasing the matcher learned (polite frames, hesitations, two commands in a
+# row, made-up words at the edges, game-name tails) has positives here and, next to them,
+# conversation built from the same words that must stay talk.
+
+NATURAL_PHRASINGS = [
+    # polite and indirect request frames
+    ("would it be okay if we skip this one", "skip", None),
+    ("do you think we could take a break", "pause", None),
+    ("why don't we carry on", "resume", None),
+    ("I was wondering if we could have another question", "next", None),
+    ("we'd love to play would you rather", "start_game", "friendship"),
+    # hesitations: openers of several words, stutters, "both"
+    ("I mean, let's keep going", "resume", None),
+    ("you know, I think we're done for tonight", "stop", None),
+    ("can we can we skip this one", "skip", None),
+    ("the the next one please", "next", None),
+    ("we both want to play the dreams game", "start_game", "dreams"),
+    # two commands of one intent in a row
+    ("we're done with this one, next one please", "next", None),
+    ("I didn't catch that, can you repeat it", "repeat", None),
+    ("hold on, give us a minute", "pause", None),
+    ("okay we're back let's keep going", "resume", None),
+    # game names with words that only say it is a game; names said word for word
+    ("let's play the dreams questions tonight", "start_game", "dreams"),
+    ("can we do some check in questions", "start_game", "check_in"),
+    ("let's check in", "start_game", "check_in"),
+    ("we feel like doing some reminiscing", "start_game", "remember_when"),
+    ("how about playing appreciation", "start_game", "appreciation"),
+    ("start a game about our future", "start_game", "dreams"),
+    ("let's practice soft start up", "start_game", "soft_startup"),
+    ("we're ready for dreams", "start_game", "dreams"),
+    # new sentences for every intent
+    ("shall we do another one", "next", None),
+    ("what have you got next", "next", None),
+    ("ask us a question", "next", None),
+    ("let's move along", "next", None),
+    ("could you say that one more time", "repeat", None),
+    ("we didn't quite catch that", "repeat", None),
+    ("go over that again", "repeat", None),
+    ("let's try something else", "skip", None),
+    ("we'd prefer a different question", "skip", None),
+    ("I can't answer that one", "skip", None),
+    ("we've already done this one", "skip", None),
+    ("could we take a breather", "pause", None),
+    ("let's stop for a while", "pause", None),
+    ("give us a couple of minutes", "pause", None),
+    ("I need to answer the phone", "pause", None),
+    ("shall we carry on", "resume", None),
+    ("continue from where we stopped", "resume", None),
+    ("let's get going again", "resume", None),
+    ("let's finish for now", "stop", None),
+    ("we're done playing", "stop", None),
+    ("goodbye for now", "stop", None),
+    ("what are my choices", "help", None),
+    ("what options do we have", "help", None),
+    ("we don't know how this works", "help", None),
+    ("could you explain how this works", "help", None),
+    ("I'm a bit confused", "help", None),
+]
+
+NATURAL_TALK = [
+    # request frames around talk
+    "would it be okay if we skip the party",
+    "do you think we could take a break from your parents",
+    "why don't we carry on to the next village",
+    "I was wondering if we could have another dog",
+    # hesitations around talk
+    "I mean we should stop buying coffee",
+    "can we can we go home",
+    "we both want to go to Italy",
+    # game-name words in talk
+    "the dreams questions were weird",
+    "let's practice the piano",
+    "start a game about football",
+    "we're ready for dinner",
+    "we feel like doing nothing this weekend",
+    # the new sentences' words in talk
+    "what have you got planned next week",
+    "let's move along to the kitchen",
+    "how did the interview go",
+    "I can't answer that for you",
+    "we've already done this one before with your parents",
+    "give us something else to eat",
+    "break time at work was short",
+    "I need to answer my sister's email",
+    "let's talk about intimacy later tonight",
+    "that's all for us at the bank",
+    "what options do we have for the mortgage",
+    "I'm a bit confused about your mum",
+    "I don't know what to say",
+    "what do you know",
+    "what should we do next",
+    "go ahead and eat",
+    "that was all for today",
+    # pieces of talk cut off by the endpointer
+    "I need to finish",
+    "we could skip",
+    "go back to that",
+    "finished that",
+    "need a pause",
+    # said in passing
+    "bye",
+    "I'm tired",
+    "I'm so tired",
+    "sweet what i'm lost",
+    "it's nice just didn't hear you",
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "game"), NATURAL_PHRASINGS)
+def test_natural_phrasing_is_understood(matcher: IntentMatcher, text: str, intent: str,
+                                        game: str | None) -> None:
+    assert understood(matcher.match(text)) == (intent, game)
+
+
+@pytest.mark.parametrize("text", NATURAL_TALK)
+def test_talk_with_the_same_words_is_not_a_command(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.match(text) is None
+
+
+@pytest.mark.parametrize(("heard", "intent"), [
+    ("in that's enough for today", "stop"),  # a made-up function word before
+    ("can you say that again was it", "repeat"),  # made-up function words after
+    ("next question if", "next"),
+    ("pause to a bit", "pause"),  # one short word heard for another ("for")
+    ("tell me again", "repeat"),  # "me" for "us"
+])
+def test_made_up_edge_words_and_swapped_short_words(matcher: IntentMatcher, heard: str,
+                                                    intent: str) -> None:
+    match = matcher.match(heard)
+    assert match is not None and match.intent == intent
+
+
+@pytest.mark.parametrize("heard", [
+    "let's go to bed",  # "let's go" and talk: a left-over content word needs a longer command
+    "talk little and to",  # particles are not swapped: "speak up" is not "speak to"
+    "that is so romantic",  # at most one swapped short word
+    "skip it or not",  # a word that turns a command around is never left over
+    "what can we do for your mum",  # nor a question word
+])
+def test_edge_words_and_swaps_stay_strict(matcher: IntentMatcher, heard: str) -> None:
+    assert matcher.match(heard) is None
+
+
+def test_edge_words_lower_the_coverage(matcher: IntentMatcher) -> None:
+    match = matcher.match("in that's enough for today")
+    assert match is not None and match.coverage < 1.0 and match.score == 1.0
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("can we can we skip this", ["can", "we", "skip", "this"]),
+    ("the the next one", ["next", "one"]),
+])
+def test_stutters_are_collapsed(text: str, words: list[str]) -> None:
+    assert without_stutter(essential(normalize(text))) == words
