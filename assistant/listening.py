@@ -9,7 +9,8 @@ utterance becomes a command only when the matcher explains nearly all of what wa
 heard (its coverage), the words it rests on were heard with some confidence, and the
 utterance is short enough to be a command. The engine's command reading (a whole
 command sentence among its alternatives) can rescue a command whose best transcript
-was slightly off, but only when it agrees with that transcript.
+was slightly off, but only when it agrees with that transcript, or when the engine
+itself verified it against the audio (such a reading comes with its own words).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class ListenOptions:
     min_word_confidence: float = 0.35
     """Mean posterior of the transcript's words below which a match is not trusted."""
     min_agreement: float = 0.7
-    """How alike (0..1) transcript and command reading must be for the reading to count."""
+    """How alike (0..1) transcript and an unverified command reading (one without words of
+    its own) must be for the reading to count."""
     unsure_edge_word: float = 0.5
     """A first or last word heard with less confidence than this may be left out."""
 
@@ -138,8 +140,9 @@ def _readings(transcript: Hypothesis, command: Hypothesis | None,
         if kept and (start, end) != (0, len(words)):
             readings.append((" ".join(w.text for w in kept), _heard(kept)))
     if command is not None and command.text:
-        agreement = fuzz.ratio(transcript.text, command.text) / 100.0
-        if agreement >= options.min_agreement:
+        if command.words:  # the engine checked this reading against the audio itself
+            readings.append((command.text, command.confidence))
+        elif fuzz.ratio(transcript.text, command.text) / 100.0 >= options.min_agreement:
             readings.append((command.text, min(readings[0][1], command.confidence)))
     return list(dict.fromkeys(readings))
 

@@ -119,3 +119,11 @@ def test_command_reading_unlike_the_transcript_is_ignored(matcher: IntentMatcher
     far = Recognition(recognition("the kids were loud at dinner").transcript,
                       Hypothesis("skip this one", (), 0.9))
     assert decide(Span(0.0, 1.5), far, matcher, ListenOptions()).intent is None
+
+
+def test_command_reading_verified_by_the_engine_needs_no_agreement(
+        matcher: IntentMatcher) -> None:
+    words = (Word("hold", 0.1, 0.4, 0.8), Word("on", 0.4, 0.6, 0.9))
+    verified = Recognition(recognition("gold gone").transcript, Hypothesis("hold on", words, 0.85))
+    heard = decide(Span(0.0, 1.0), verified, matcher, ListenOptions())
+    assert heard.intent is not None and heard.intent.intent == "pause"

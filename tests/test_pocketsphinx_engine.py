@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import RMS, SLT, join, silence, speech
 
 from assistant.asr.base import Recognition
 from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, normalize_sentences, spell
 from assistant.audio import Samples, chunk_samples
+from assistant.intents import IntentCatalog
 
 
 def recognize(engine: PocketsphinxEngine, audio: Samples) -> Recognition:
@@ -75,3 +77,36 @@ def test_engine_without_commands_still_transcribes() -> None:
     result = recognize(bare, speech("good morning", SLT))
     assert result.transcript.text
     assert result.command is None
+
+
+@pytest.fixture(scope="module")
+def second_pass_only(catalog: IntentCatalog) -> PocketsphinxEngine:
+    """No n-best command readings: every command reading comes from the second pass."""
+    loaded = PocketsphinxEngine(nbest=0)
+    loaded.set_commands([*catalog.sentences(), "hearth"])
+    return loaded
+
+
+def test_second_pass_reads_a_short_command_with_its_words(
+        second_pass_only: PocketsphinxEngine) -> None:
+    command = recognize(second_pass_only, speech("repeat that", SLT)).command
+    assert command is not None and command.text == "repeat that"
+    assert [w.text for w in command.words] == ["repeat", "that"]
+    assert 0.0 < command.confidence <= 1.0
+
+
+def test_second_pass_rejects_talk_that_fits_no_command(
+        second_pass_only: PocketsphinxEngine) -> None:
+    audio = speech("the kids were loud at dinner", RMS)
+    assert recognize(second_pass_only, audio).command is None
+
+
+def test_second_pass_reading_must_fit_the_audio(catalog: IntentCatalog) -> None:
+    strict = PocketsphinxEngine(nbest=0, max_acoustic_loss=-1e9)
+    strict.set_commands([*catalog.sentences(), "hearth"])
+    assert recognize(strict, speech("repeat that", SLT)).command is None
+
+
+def test_long_utterance_gets_no_second_pass(second_pass_only: PocketsphinxEngine) -> None:
+    audio = join(speech("next question", SLT), silence(3.0))
+    assert recognize(second_pass_only, audio).command is None

@@ -8,9 +8,13 @@ Two readings per utterance, as `SpeechEngine` asks:
   decoded chunk by chunk while the person speaks, with word posteriors as
   per-word confidence;
 - command: the most likely entry of the same decoding's n-best list that is a whole
-  command sentence (after a filler or the wake word), or None. This costs nothing
-  extra; a second decoder with a closed grammar was measured at 0.12–0.6 of a core
-  (pocketsphinx's grammar search does not share sentence prefixes), over budget.
+  command sentence (after a filler or the wake word); failing that, for a short
+  utterance, a second pass over its audio with a commands-only language model (a
+  second search of the same decoder, so no second acoustic model in memory), kept
+  only when it is acoustically believable: its words must fit the audio nearly as
+  well as the free transcript's words did (a likelihood ratio per frame). A closed
+  grammar would force talk onto commands; the ratio is what rejects that. Such a
+  reading carries its own words (times and posteriors); an n-best reading has none.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from assistant.errors import EngineError, ModelError
 
 FRAME_SECONDS = 0.01
 GENERAL_WORDS = Path(__file__).with_name("general_words.tsv")
+COMMAND_SEARCH = "commands"
 FILLERS = ("um", "uh", "so", "okay", "well", "hey", "right", "alright", "oh")
 """Words people put before a command; the command reading looks past them."""
 
@@ -85,12 +90,17 @@ class PocketsphinxEngine:
     """Incremental pocketsphinx decoding of one utterance at a time."""
 
     name = "pocketsphinx"
-    decoder_options: dict[str, Any] = {"fwdflat": False, "maxhmmpf": 2000}  # noqa: RUF012
+    decoder_options: dict[str, Any] = {  # noqa: RUF012
+        "fwdflat": False, "maxhmmpf": 2000, "wip": 0.2}
     """Search settings. The second (flat) pass costs twice the time for little gain here;
-    capping the active HMMs per frame keeps noisy speech (babble) from costing 4x clean."""
+    capping the active HMMs per frame keeps noisy speech (babble) from costing 4x clean.
+    A smaller word insertion reward (default 0.65) keeps noise from becoming strings of
+    short words. A heavier language weight (lw 9) was faster on babble but turned babble
+    into command-like sentences: more wrong commands (dev corpus)."""
 
     def __init__(self, general_words: int = 3000, general_share: float = 0.75,
-                 nbest: int = 10, max_command_seconds: float = 5.0) -> None:
+                 nbest: int = 10, max_command_seconds: float = 5.0,
+                 second_pass_seconds: float = 3.0, max_acoustic_loss: float = 0.6) -> None:
         self._ps = _pocketsphinx()
         self._model = Path(self._ps.get_model_path()) / "en-us"
         if not (self._model / "en-us" / "mdef").exists():
@@ -101,6 +111,12 @@ class PocketsphinxEngine:
         self._general_share = general_share
         self._nbest = nbest
         self._max_command_seconds = max_command_seconds
+        self._second_pass_bytes = round(second_pass_seconds * 16_000) * 2
+        self._max_acoustic_loss = max_acoustic_loss
+        """Most log-likelihood per frame the commands-only reading may lose to the free one."""
+        self._audio: list[bytes] = []
+        self._audio_bytes = 0
+        self._default_search = ""
         self.sentences: list[str] = []
         self._sentence_set: frozenset[str] = frozenset()
         self._decoder: Any = None
@@ -119,11 +135,15 @@ class PocketsphinxEngine:
             self._decoder.end_utt()
         self._decoder.start_utt()
         self._in_utterance = True
+        self._audio, self._audio_bytes = [], 0
 
     def accept(self, chunk: AudioChunk) -> None:
         if not self._in_utterance:
             self.start()
         self._decoder.process_raw(chunk.audio, False, False)
+        if self._audio_bytes <= self._second_pass_bytes:
+            self._audio.append(chunk.audio)
+            self._audio_bytes += len(chunk.audio)
 
     def finish(self) -> Recognition:
         if not self._in_utterance:
@@ -131,7 +151,35 @@ class PocketsphinxEngine:
         self._decoder.end_utt()
         self._in_utterance = False
         transcript = _reading(self._decoder)
-        return Recognition(transcript=transcript, command=self._command_reading(transcript))
+        command = self._command_reading(transcript)
+        if command is None and transcript.text and self._audio_bytes <= self._second_pass_bytes:
+            command = self._second_pass(_acoustic_score(self._decoder))
+        self._audio, self._audio_bytes = [], 0
+        return Recognition(transcript=transcript, command=command)
+
+    def _second_pass(self, free_score: float) -> Hypothesis | None:
+        """The commands-only reading of the stored audio, if it fits the audio nearly as
+        well as the free reading did (log-likelihood per frame)."""
+        if not self._sentence_set or not self._default_search:
+            return None
+        decoder = self._decoder
+        decoder.activate_search(COMMAND_SEARCH)
+        try:
+            decoder.start_utt()
+            decoder.process_raw(b"".join(self._audio), False, True)
+            decoder.end_utt()
+            frames = max(1, decoder.n_frames())
+            reading = _reading(decoder)
+            loss = (free_score - _acoustic_score(decoder)) / frames
+        finally:
+            decoder.activate_search(self._default_search)
+        words = list(reading.words)
+        while len(words) > 1 and words[0].text in FILLERS:
+            words = words[1:]
+        text = " ".join(word.text for word in words)
+        if loss > self._max_acoustic_loss or text not in self._sentence_set:
+            return None
+        return Hypothesis(text, tuple(words), sum(w.confidence for w in words) / len(words))
 
     def _command_reading(self, transcript: Hypothesis) -> Hypothesis | None:
         if (not self._sentence_set or not transcript.text
@@ -160,6 +208,7 @@ class PocketsphinxEngine:
     def _build(self, sentences: list[str]) -> Any:
         """Write the domain LM and the lexicon it needs to a scratch folder; load the decoder."""
         arpa = domain_lm(sentences, self._general, self._general_share)
+        commands_arpa = domain_lm(sentences, self._general, 0.02) if sentences else ""
         vocabulary = {word for sentence in sentences for word in sentence.split()}
         vocabulary |= {word for word, _ in self._general} | set(FILLERS)
         with tempfile.TemporaryDirectory(prefix="hearth-ps-") as folder:
@@ -168,9 +217,15 @@ class PocketsphinxEngine:
             lines = [line for word in sorted(vocabulary) for line in self._dictionary.get(word, [])]
             dict_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             try:
-                return self._ps.Decoder(hmm=str(self._model / "en-us"), dict=str(dict_path),
-                                        lm=str(lm_path), loglevel="FATAL",
-                                        **self.decoder_options)
+                decoder = self._ps.Decoder(hmm=str(self._model / "en-us"), dict=str(dict_path),
+                                           lm=str(lm_path), loglevel="FATAL",
+                                           **self.decoder_options)
+                self._default_search = decoder.current_search()
+                if commands_arpa:
+                    commands_path = Path(folder) / "commands.lm"
+                    commands_path.write_text(commands_arpa, encoding="utf-8")
+                    decoder.add_lm_file(COMMAND_SEARCH, str(commands_path))
+                return decoder
             except RuntimeError as error:
                 raise EngineError(f"pocketsphinx could not start ({error}).",
                                   "Reinstall Hearth, or try --engine vosk.") from error
@@ -233,6 +288,12 @@ def domain_lm(sentences: Sequence[str], general: Sequence[tuple[str, float]],
     lines += [entry(math.log10((1.0 - backoff) / len(after[c])), c, w, 3) for c, w in trigrams]
     lines += ["", "\\end\\", ""]
     return "\n".join(lines)
+
+
+def _acoustic_score(decoder: Any) -> float:
+    """Log acoustic likelihood of the decoder's best path (silences and fillers included)."""
+    return sum(math.log(max(float(segment.ascore), 1e-300))
+               for segment in decoder.seg() or () if segment.word != "</s>")
 
 
 def _reading(decoder: Any) -> Hypothesis:
