@@ -78,13 +78,15 @@ class Listener:
     def feed(self, chunk: AudioChunk) -> list[Utterance]:
         step = self._endpointer.push(chunk)
         if step.started:
-            self.engine.start()
+            self._begin()
         for piece in step.audio:
-            self.engine.accept(piece)
+            self._accept(piece)
         if step.ended is not None:
             return self._finish(step.ended)
         if step.dropped:
-            self.engine.start()  # discard what was decoded
+            self._begin()  # discard what was decoded
+        elif step.paused is not None:
+            return self._paused(step.paused)
         return []
 
     def flush(self) -> list[Utterance]:
@@ -96,6 +98,16 @@ class Listener:
         """Drop the utterance being spoken (e.g. while Hearth talks)."""
         self._endpointer.reset()
         self.engine.start()
+
+    def _begin(self) -> None:
+        self.engine.start()
+
+    def _accept(self, piece: AudioChunk) -> None:
+        self.engine.accept(piece)
+
+    def _paused(self, span: Span) -> list[Utterance]:
+        """An early end offered by the endpointer (live mode); this listener waits on."""
+        return []
 
     def _finish(self, span: Span) -> list[Utterance]:
         recognition = self.engine.finish()

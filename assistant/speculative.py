@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.audio import AudioChunk
+from assistant.endpoint import Span
 from assistant.listening import Listener, Utterance, decide
 
 SURE = 0.7
@@ -39,31 +40,31 @@ class SpeculativeListener(Listener):
         self.retracted = 0
         """Early ends that were not a sure command: decoding went on."""
 
-    def feed(self, chunk: AudioChunk) -> list[Utterance]:
-        step = self._endpointer.push(chunk)
-        if step.started:
-            self.engine.start()
+    def _begin(self) -> None:
+        super()._begin()
+        self._audio = []
+
+    def _accept(self, piece: AudioChunk) -> None:
+        super()._accept(piece)
+        self._audio.append(piece)
+
+    def _finish(self, span: Span) -> list[Utterance]:
+        self._audio = []
+        return super()._finish(span)
+
+    def _paused(self, span: Span) -> list[Utterance]:
+        if span.end - span.start > LONGEST:
+            return []
+        utterance = decide(span, self.engine.finish(), self.matcher, self.options)
+        if self._complete(utterance):
+            self.early += 1
+            self._endpointer.close()
             self._audio = []
-        for piece in step.audio:
+            return [utterance]
+        self.retracted += 1
+        self.engine.start()
+        for piece in self._audio:
             self.engine.accept(piece)
-            self._audio.append(piece)
-        if step.ended is not None:
-            self._audio = []
-            return self._finish(step.ended)
-        if step.dropped:
-            self._audio = []
-            self.engine.start()  # discard what was decoded
-        elif step.paused is not None and step.paused.end - step.paused.start <= LONGEST:
-            utterance = decide(step.paused, self.engine.finish(), self.matcher, self.options)
-            if self._complete(utterance):
-                self.early += 1
-                self._endpointer.close()
-                self._audio = []
-                return [utterance]
-            self.retracted += 1
-            self.engine.start()
-            for piece in self._audio:
-                self.engine.accept(piece)
         return []
 
     def _complete(self, utterance: Utterance) -> bool:
