@@ -5,12 +5,12 @@ callbacks (see `devices.py`). Time is the microphone's audio clock: the session
 clock runs on across reconnects, and Hearth's own speech is placed on it so the
 half-duplex gate (`turn_taking.py`) can tell its voice from the couple's. The
 game is saved after every change (`state_store.py`) and offered again after a
-crash. Only intents and Hearth's own lines are logged, never the couple's words.
+crash. Only intents and Hearth's own lines are logged, never the couple's words; audio and
+transcripts are written only to a debug recording the user asked for (`debug_record.py`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +19,7 @@ from typing import Any
 from assistant import devices
 from assistant.answers import Answers, likely_answers
 from assistant.audio import SAMPLE_RATE, AudioChunk
+from assistant.debug_record import DebugRecorder
 from assistant.decks import load_decks
 from assistant.dialogue import Dialogue, End, Event, Heard, Say, Silence, SpeechFinished, Started
 from assistant.errors import AudioDeviceError
@@ -50,8 +51,9 @@ class Session:
     """One evening on live devices. `run()` returns when the dialogue ends or on Ctrl-C."""
 
     def __init__(self, settings: Settings, *, emit: Callable[[str], None] = _print,
-                 store: StateStore | None = None) -> None:
+                 store: StateStore | None = None, recorder: DebugRecorder | None = None) -> None:
         self.settings = settings
+        self.recorder = recorder
         self.emit = emit
         self.store = store or StateStore()
         self.library = load_decks()
@@ -130,6 +132,8 @@ class Session:
         self.answers.close()
         self.listener.close()
         self.history.close()
+        if self.recorder is not None:
+            self.recorder.close()
 
     def _recover(self) -> None:
         mic, speaker = self.mic, self.speaker
@@ -205,13 +209,20 @@ class Session:
     def _hear(self, chunk: AudioChunk) -> None:
         stamped = AudioChunk(chunk.audio, SAMPLE_RATE, 1, self._base + chunk.timestamp)
         self._observe(stamped.timestamp + stamped.duration)
-        with contextlib.suppress(BrokenPipeError, OSError):  # restarted by the loop
+        try:
             self.listener.send(stamped)
+        except (BrokenPipeError, OSError):
+            return  # restarted by the loop
+        if self.recorder is not None:
+            self.recorder.write(stamped)
 
     def _heard(self, utterance: HeardUtterance) -> None:
         intent = utterance.intent
         verdict = self.turns.judge(utterance.start, utterance.end, utterance.text, intent)
         length = utterance.end - utterance.start
+        if self.recorder is not None:
+            self.recorder.utterance(utterance, ignored=verdict is Verdict.IGNORE,
+                                    barge_in=verdict is Verdict.BARGE_IN)
         if verdict is Verdict.IGNORE:
             self.say_line(f"ignored {length:.1f} s heard while speaking")
             return

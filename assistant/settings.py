@@ -54,6 +54,9 @@ class Settings:
     """Country for help lines: US, UK, CA, AU, IE or NZ."""
     intimacy_enabled: bool = False
     """Offer the intimacy deck at all (each partner must still say yes by voice, each time)."""
+    debug_record: str = ""
+    """A folder for debug recordings of live sessions (the audio the recognizer got and
+    every utterance heard); empty, the default, records nothing."""
 
     @property
     def partner_names(self) -> tuple[str, str]:
@@ -71,6 +74,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "voice": ("voice", "rate", "volume"),
     "safety": ("country",),
     "games": ("intimacy_enabled",),
+    "debug": ("debug_record",),
 }
 """TOML section → keys. `partners` is written as `[partners] names = [...]`."""
 
@@ -161,6 +165,9 @@ def _check(key: str, name: str, value: Any, path: Path) -> Any:
         return value.upper()
     if not isinstance(value, str):
         raise bad("text in quotes")
+    if name == "debug_record" and value and Path(value).expanduser().is_file():
+        raise ConfigError(f"{path}: {key} = {value!r} is a file, not a folder.",
+                          'Use a folder for debug recordings, or "" to record nothing.')
     return value
 
 

@@ -158,8 +158,52 @@ def test_repeat_says_the_prompt_again() -> None:
     [prompt] = prompts(play(dialogue, "friendship"))
     dialogue.handle(talk())
     assert dialogue.handle(cmd("repeat")) == [prompt]
-    dialogue.handle(cmd("next"))
     assert dialogue.handle(cmd("repeat")) == [prompt]
+
+
+def test_repeat_after_the_follow_up_says_the_follow_up() -> None:
+    prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
+    dialogue = make(one_deck(prompt, Prompt("b", "friendship", "light", "{first}, two?")))
+    play(dialogue, "friendship")
+    dialogue.handle(talk())
+    [follow] = says(dialogue.handle(cmd("next")))
+    assert dialogue.handle(cmd("repeat")) == [follow] == [Say("Alex, and you?", "follow_up")]
+
+
+def test_repeat_after_the_handover_line_says_the_question_then_whose_turn() -> None:
+    dialogue = make(one_deck(Prompt("a", "friendship", "light", "{first}, one?"),
+                             Prompt("b", "friendship", "light", "{first}, two?")))
+    play(dialogue, "friendship")
+    [handover] = says(dialogue.handle(cmd("next")))
+    [again] = says(dialogue.handle(cmd("repeat")))
+    assert again == Say(f"Sam, one? {handover.text}", "handover")
+
+
+def test_repeat_after_a_silent_handover_says_the_follow_up() -> None:
+    prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
+    dialogue = make(one_deck(prompt))
+    play(dialogue, "friendship")
+    dialogue.handle(talk())
+    assert says(dialogue.handle(Silence(HANDOVER_SILENCE, 20.0)))
+    assert says(dialogue.handle(cmd("repeat"))) == [Say("Alex, and you?", "follow_up")]
+
+
+def test_resume_after_a_pause_repeats_the_follow_up_when_it_came_last() -> None:
+    prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
+    dialogue = make(one_deck(prompt))
+    play(dialogue, "friendship")
+    dialogue.handle(cmd("next"))
+    dialogue.handle(cmd("pause"))
+    assert says(dialogue.handle(cmd("resume")))[-1] == Say("Alex, and you?", "follow_up")
+
+
+def test_repeat_after_moving_on_says_the_new_prompt() -> None:
+    prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
+    dialogue = make(one_deck(prompt, Prompt("b", "friendship", "light", "{first}, two?")))
+    play(dialogue, "friendship")
+    dialogue.handle(cmd("next"))
+    [following] = prompts(dialogue.handle(cmd("next")))
+    assert dialogue.handle(cmd("repeat")) == [following]
 
 
 def test_whose_turn_names_the_partner() -> None:

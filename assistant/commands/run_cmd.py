@@ -8,11 +8,14 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.commands import add_common_engine_options
 from assistant.errors import AudioDeviceError
 from assistant.settings import Settings, load_settings, with_overrides
+
+if TYPE_CHECKING:
+    from assistant.debug_record import DebugRecorder
 
 NO_MIC_FIX = ("Pick one with --input-device NAME or INDEX (`hearth doctor` lists the devices), "
               "or set [audio] input_device in the config.")
@@ -30,6 +33,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output-device", metavar="NAME|INDEX",
                         help="speaker, by (part of its) name or index")
     parser.add_argument("--partners", metavar="NAME,NAME", help="the two partners' first names")
+    parser.add_argument("--debug-record", metavar="DIR",
+                        help="record the microphone audio as the recognizer got it and every "
+                             "utterance heard, into a new folder under DIR (off by default)")
     parser.add_argument("--demo-if-no-mic", action="store_true",
                         help="without a usable microphone, run `hearth demo` instead")
     parser.set_defaults(func=run)
@@ -42,7 +48,20 @@ def _settings(args: argparse.Namespace) -> Settings:
         partners = tuple(name.strip() for name in args.partners.split(",") if name.strip())[:2]
     return with_overrides(settings, engine=args.engine, model=args.model,
                           input_device=args.input_device, output_device=args.output_device,
-                          partners=partners)
+                          partners=partners, debug_record=args.debug_record)
+
+
+def _recorder(args: argparse.Namespace, settings: Settings) -> DebugRecorder | None:
+    """The debug recording, only when asked for, announced on stderr."""
+    if not settings.debug_record:
+        return None
+    from assistant.debug_record import DebugRecorder
+
+    named = "--debug-record" if args.debug_record else "debug.debug_record in the config"
+    recorder = DebugRecorder.start(Path(settings.debug_record), named)
+    print(f"hearth: debug recording is on: the microphone audio and every utterance heard "
+          f"are written to {recorder.folder}", file=sys.stderr, flush=True)
+    return recorder
 
 
 def _no_microphone(args: argparse.Namespace, error: AudioDeviceError) -> int:
@@ -76,7 +95,13 @@ def run(args: argparse.Namespace) -> int:
         devices.find_device(settings.input_device, "input")
     except AudioDeviceError as error:
         return _no_microphone(args, error)
-    session = Session(settings)
+    recorder = _recorder(args, settings)
+    try:
+        session = Session(settings, recorder=recorder)
+    except BaseException:
+        if recorder is not None:
+            recorder.close()
+        raise
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         try:

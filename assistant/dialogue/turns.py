@@ -75,16 +75,26 @@ def current_prompt(d: Dialogue) -> Prompt | None:
 
 
 def handover(d: Dialogue) -> list[Action]:
-    """Invite the second partner: the prompt's own follow-up, or a short hand-over line."""
-    d.m.handed_over = True
+    """Invite the second partner: the prompt's own follow-up, or a short hand-over line.
+
+    What "repeat" says from now on: the follow-up (a question of its own), or else the
+    prompt followed by the hand-over line, since "Alex, how about you?" alone would not
+    tell Alex what the question was."""
+    m = d.m
+    m.handed_over = True
     if d.state is State.PROMPT:
-        d.m.state = State.TALKING.value
+        m.state = State.TALKING.value
     prompt = current_prompt(d)
     first, second = d.first_and_second()
     follow = prompt.render_follow_up(first, second) if prompt else None
     if follow:
+        m.last_text, m.last_kind = follow, "follow_up"
         return [Say(follow, "follow_up")]
-    return [d.say_line("handover", "handover")]
+    said = d.say_line("handover", "handover")
+    question = prompt.render(first, second) if prompt else ""
+    m.last_text = f"{question} {said.text}".strip()
+    m.last_kind = "handover"
+    return [said]
 
 
 def therapist_note(d: Dialogue) -> list[Action]:
