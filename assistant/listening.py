@@ -48,6 +48,12 @@ class ListenOptions:
     its own) must be for the reading to count."""
     unsure_edge_word: float = 0.5
     """A first or last word heard with less confidence than this may be left out."""
+    strict_min_score: float = 0.95
+    """How closely (0..1) a reading that is already an allowance must match a command
+    sentence: the transcript with an unsure edge word left out, or the engine's
+    commands-only reading (which forces any speech onto command words). Such an
+    allowance plus a misheard word forgiven made commands of talk ("good night, one,
+    one then" as "a light one")."""
 
 
 @dataclass(frozen=True)
@@ -122,11 +128,14 @@ def decide(span: Span, recognition: Recognition, matcher: Matcher,
     heard = _heard(transcript.words) if transcript.words else transcript.confidence
     best: tuple[IntentMatch, float] | None = None
     if span.end - span.start <= options.max_command_seconds:
-        for text, confidence in _readings(transcript, recognition.command, options):
+        for text, confidence, strict in _readings(transcript, recognition.command, options):
             match = matcher.match(text)
-            if match is not None and confidence >= options.min_word_confidence:
-                best = (match, confidence)
-                break
+            if match is None or confidence < options.min_word_confidence:
+                continue
+            if strict and match.score < options.strict_min_score:
+                continue  # one allowance at a time
+            best = (match, confidence)
+            break
     if best is None:
         return Utterance(span.start, span.end, transcript.text, None, round(heard, 3))
     match, confidence = best
@@ -135,27 +144,28 @@ def decide(span: Span, recognition: Recognition, matcher: Matcher,
 
 
 def _readings(transcript: Hypothesis, command: Hypothesis | None,
-              options: ListenOptions) -> list[tuple[str, float]]:
-    """What may have been said, most literal first, each with how well it was heard.
+              options: ListenOptions) -> list[tuple[str, float, bool]]:
+    """What may have been said, most literal first, each with how well it was heard and
+    whether it is already an allowance (words left out, or forced onto commands).
 
     Recognizers make up a word from a breath, a filler or background talk at the edges
     of an utterance; such a word, heard with little confidence, may be left out. The
     command reading counts only where it agrees with the transcript.
     """
     words = transcript.words
-    readings = [(transcript.text, _heard(words) if words else transcript.confidence)]
+    readings = [(transcript.text, _heard(words) if words else transcript.confidence, False)]
     unsure = options.unsure_edge_word
     first = 1 if len(words) > 1 and words[0].confidence < unsure else 0
     last = len(words) - 1 if len(words) > 1 and words[-1].confidence < unsure else len(words)
     for start, end in ((first, len(words)), (0, last), (first, last)):
         kept = words[start:end]
         if kept and (start, end) != (0, len(words)):
-            readings.append((" ".join(w.text for w in kept), _heard(kept)))
+            readings.append((" ".join(w.text for w in kept), _heard(kept), True))
     if command is not None and command.text:
         if command.words:  # the engine checked this reading against the audio itself
-            readings.append((command.text, command.confidence))
+            readings.append((command.text, command.confidence, True))
         elif fuzz.ratio(transcript.text, command.text) / 100.0 >= options.min_agreement:
-            readings.append((command.text, min(readings[0][1], command.confidence)))
+            readings.append((command.text, min(readings[0][1], command.confidence), False))
     return list(dict.fromkeys(readings))
 
 

