@@ -8,6 +8,8 @@ session's own loop.
 The speaker is one long-lived stream with generous latency: through ALSA's
 PulseAudio plugin, short-lived streams lose the end of their audio when
 closed, and small buffers underrun.
+
+Finding and choosing devices, and closing a stream safely, are in `assistant.portaudio`.
 """
 
 from __future__ import annotations
@@ -16,16 +18,17 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import soxr
 
 from assistant.audio import SAMPLE_RATE, AudioChunk, Rechunker, Samples
 from assistant.errors import AudioDeviceError
+from assistant.portaudio import Kind, close_stream, find_device, load_sounddevice, supported_rate
 
-Kind = Literal["input", "output"]
+__all__ = ["INPUT_BLOCK", "MAX_QUEUED_INPUT", "MAX_QUEUED_OUTPUT", "OUTPUT_LATENCY",
+           "STALL_LIMIT", "STARTUP_GRACE", "Microphone", "Speaker"]
 
 OUTPUT_LATENCY = 0.08
 """Seconds of output buffering asked of PortAudio: no underruns through PulseAudio,
@@ -48,90 +51,6 @@ MAX_QUEUED_OUTPUT = 120.0
 """Seconds of speech the speaker buffer holds at most."""
 
 
-@dataclass(frozen=True)
-class DeviceInfo:
-    """One PortAudio device as `hearth doctor` and the error messages show it."""
-
-    index: int
-    name: str
-    inputs: int
-    outputs: int
-    default_rate: int
-
-    def describe(self) -> str:
-        return f"{self.index}: {self.name} ({self.inputs} in, {self.outputs} out)"
-
-
-def _sd() -> Any:
-    try:
-        import sounddevice
-    except OSError as error:  # PortAudio's shared library is missing
-        raise AudioDeviceError(
-            f"The audio library PortAudio cannot be loaded ({error}).",
-            "Install it with: sudo apt-get install libportaudio2",
-        ) from error
-    return sounddevice
-
-
-def rescan() -> None:
-    """Make PortAudio look for devices again (one plugged in, an audio server restarted).
-
-    Only call this with no stream open: it restarts PortAudio. Skipped while a stream that
-    could not be closed is left, since terminating PortAudio would hang on it.
-    """
-    sd = _sd()
-    if _abandoned:
-        return
-    sd._terminate()
-    sd._initialize()
-
-
-def list_devices() -> list[DeviceInfo]:
-    """Every device PortAudio knows of."""
-    sd = _sd()
-    return [
-        DeviceInfo(int(d["index"]), str(d["name"]), int(d["max_input_channels"]),
-                   int(d["max_output_channels"]), int(d["default_samplerate"]))
-        for d in sd.query_devices()
-    ]
-
-
-def find_device(spec: str, kind: Kind) -> DeviceInfo:
-    """A device by index, exact name or part of its name; empty `spec` means the default."""
-    devices = list_devices()
-    usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
-    word = "microphone" if kind == "input" else "speaker"
-    option = f"--{kind}-device"
-    choices = "; ".join(d.describe() for d in usable) or "none"
-    if not usable:
-        raise AudioDeviceError(
-            f"No {word} was found.",
-            "Connect one (or start the audio server) and check with `hearth doctor`.",
-        )
-    spec = spec.strip()
-    if not spec:
-        default = _sd().default.device[0 if kind == "input" else 1]
-        match = [d for d in usable if d.index == default] or _by_name("default", usable)
-        return match[0] if match else usable[0]
-    if spec.isdigit():
-        match = [d for d in usable if d.index == int(spec)]
-    else:
-        match = _by_name(spec, usable)
-    if not match:
-        raise AudioDeviceError(
-            f"There is no {word} called {spec!r}.",
-            f"Pick one with {option} NAME or INDEX; available: {choices}.",
-        )
-    return match[0]
-
-
-def _by_name(spec: str, devices: list[DeviceInfo]) -> list[DeviceInfo]:
-    lowered = spec.lower()
-    exact = [d for d in devices if d.name.lower() == lowered]
-    prefix = [d for d in devices if d.name.lower().split(",")[0].strip() == lowered]
-    return exact or prefix or [d for d in devices if lowered in d.name.lower()]
-
-
 class _Stream:
     """What both directions share: opening, liveness (a stream that stops calling back is
     lost, e.g. unplugged or its audio server gone) and closing."""
@@ -140,7 +59,7 @@ class _Stream:
 
     def __init__(self, spec: str) -> None:
         self.device = find_device(spec, self.kind)
-        self.rate = _supported_rate(self.device, self.kind)
+        self.rate = supported_rate(self.device, self.kind)
         self._last_block = time.monotonic()
         self._stream: Any = None
 
@@ -148,7 +67,7 @@ class _Stream:
         raise NotImplementedError
 
     def open(self) -> None:
-        sd = _sd()
+        sd = load_sounddevice()
         try:
             self._stream = self._make(sd)
             self._stream.start()
@@ -174,7 +93,7 @@ class _Stream:
         return running and self.silent_for() < STALL_LIMIT
 
     def close(self) -> None:
-        _close(self._stream)
+        close_stream(self._stream)
         self._stream = None
 
 
@@ -290,43 +209,3 @@ class Speaker(_Stream):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _supported_rate(device: DeviceInfo, kind: Kind) -> int:
-    """16 kHz when the device takes it (no conversion), else its own default rate."""
-    sd = _sd()
-    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
-    try:
-        check(device=device.index, samplerate=SAMPLE_RATE, channels=1, dtype="int16")
-    except (sd.PortAudioError, ValueError):
-        return device.default_rate
-    return SAMPLE_RATE
-
-
-_abandoned: list[Any] = []
-
-
-def _close(stream: Any) -> None:
-    """Close a stream; one whose audio server died can hang in PortAudio, so give up after 2 s
-    and keep a reference (never free a stream a PortAudio thread may still touch)."""
-    if stream is None:
-        return
-    sd = _sd()
-
-    def close() -> None:
-        try:
-            stream.abort()
-            stream.close()
-        except sd.PortAudioError:
-            pass  # the device is already gone; nothing left to release
-
-    closer = threading.Thread(target=close, name="hearth-close-stream", daemon=True)
-    closer.start()
-    closer.join(2.0)
-    if closer.is_alive():
-        _abandoned.append(stream)
-
-
-def stuck_streams() -> int:
-    """Streams that could not be closed (PortAudio hung on a dead server)."""
-    return len(_abandoned)

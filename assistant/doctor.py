@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import devices, history
+from assistant import devices, history, portaudio
 from assistant.audio import SAMPLE_RATE, Samples, concatenate, rms_dbfs
 from assistant.errors import HearthError
 from assistant.settings import Settings, config_path, load_settings
@@ -135,10 +135,10 @@ def check_audio_server() -> Check:
                  f"{info.get('Default Source', '?')}, speaker {info.get('Default Sink', '?')}")
 
 
-def check_device(spec: str, kind: devices.Kind) -> Check:
+def check_device(spec: str, kind: portaudio.Kind) -> Check:
     name = "microphone" if kind == "input" else "speaker"
     try:
-        device = devices.find_device(spec, kind)
+        device = portaudio.find_device(spec, kind)
     except HearthError as error:
         fix = error.fix if spec or not error.message.startswith("No ") else (
             f"Plug in a {name} (a USB speakerphone does both) or start the audio server, "

@@ -10,9 +10,8 @@ of the sentence, which tolerates a dropped word), and the whole must look alike
 Both sides go through the same normalization (`assistant.normalize`): lower case, no
 punctuation, contractions expanded; fillers, openers, stutters, the wake word and words that
 never change a command dropped.  A spoken form of a slot value ("memory lane") becomes one
-``{game}`` token, so every phrasing of starting a game works with every name of a game;
-words after it that only say it is a game ("... questions tonight") may go, and a template
-that names a game word for word ("let's check in") fills the slot.
+``{game}`` token (`assistant.match_slots`), so every phrasing of starting a game works with
+every name of a game.
 
 Recognizers mishear, and people say more than a command, so three narrow allowances:
 one short function word heard for another ("pause to a bit"); two commands of one intent
@@ -32,12 +31,12 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from assistant.intents import IntentCatalog
+from assistant.match_slots import SlotForms, SlotReading, slot_or_words, without_slot_tail
 from assistant.normalize import (
     CLOSERS,
     FUNCTION_WORDS,
     HEARD_FRAMES,
     KEY_WORDS,
-    SLOT_TAIL,
     SWAPPABLE,
     drop_openers,
     essential,
@@ -71,14 +70,10 @@ MAX_EDGE_WORDS = 2
 EDGE_MIN_SCORE = 0.9
 #: Function words heard in place of other function words that one match may forgive.
 MAX_FUNCTION_SWAPS = 1
-#: A word group counts as a spoken game name at this similarity ("remember win").
-SLOT_SIMILARITY = 0.85
 #: The wake word as recognizers misspell it: "heart", "earth" for "hearth".
 WAKE_WORD_SIMILARITY = 0.8
 #: Longer utterances (after normalization) are conversation, not commands.
 MAX_WORDS = 12
-#: Readings of an utterance with a different word group taken as the slot value.
-MAX_SLOT_READINGS = 4
 #: Candidates re-checked word by word after the fast character-level search.
 CANDIDATES = 12
 
@@ -113,7 +108,7 @@ class IntentMatcher:
         self.conflicts: list[tuple[str, str, str]] = []
         for template in catalog.templates:
             for pattern in template.patterns:
-                words = essential([n for w in pattern for n in _slot_or_words(w)])
+                words = essential([n for w in pattern for n in slot_or_words(w)])
                 if all(word.startswith("{") for word in words):
                     continue  # "maybe {game}" must not make any game name alone a command
                 self._add(_Entry(template.intent, tuple(words), " ".join(pattern)))
@@ -125,34 +120,14 @@ class IntentMatcher:
         for entry in self._entries.values():
             for word in entry.words:
                 self._intents_of.setdefault(word, set()).add(entry.intent)
-        self._forms: dict[tuple[str, ...], tuple[str, str, str]] = {}
-        for slot_list in catalog.lists:
-            for form, value in slot_list.forms():
-                spoken = tuple(essential(normalize(" ".join(form))))
-                if spoken:
-                    self._forms.setdefault(spoken, (slot_list.name, value, " ".join(form)))
-        self._form_keys: dict[int, list[str]] = {}
-        for spoken in self._forms:
-            self._form_keys.setdefault(len(spoken), []).append(" ".join(spoken))
-        self._longest_form = max(map(len, self._forms), default=0)
-        self._slot_words = {word for form in self._forms for word in form}
-        self._known = set(self._intents_of) | self._slot_words
+        self._slots = SlotForms(catalog.lists)
+        self._known = set(self._intents_of) | self._slots.words
         # A template that names a slot value word for word ("let's check in") fills it.
         slotted = {template.intent for template in catalog.templates if template.slots}
-        self._fixed: dict[tuple[str, ...], dict[str, str]] = {}
-        for entry in self._entries.values():
-            if entry.intent in slotted and not any("{" in word for word in entry.words):
-                named = self._named_slot(entry.words)
-                if named:
-                    self._fixed[entry.words] = named
-
-    def _named_slot(self, words: tuple[str, ...]) -> dict[str, str]:
-        for size in range(min(self._longest_form, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                form = self._forms.get(words[start:start + size])
-                if form is not None:
-                    return {form[0]: form[1]}
-        return {}
+        self._fixed: dict[tuple[str, ...], dict[str, str]] = {
+            entry.words: named for entry in self._entries.values()
+            if entry.intent in slotted and not any("{" in word for word in entry.words)
+            and (named := self._slots.named_in(entry.words))}
 
     def _add(self, entry: _Entry) -> None:
         key = " ".join(entry.words)
@@ -211,10 +186,10 @@ class IntentMatcher:
         trimmed = list(words)
         while trimmed and trimmed[-1] in CLOSERS:
             trimmed.pop()
-        variants: list[tuple[list[str], _Slot | None]] = []
+        variants: list[tuple[list[str], SlotReading | None]] = []
         for plain in [words] + ([trimmed] if trimmed != words else []):
-            variants += [(plain, None), *self._replace_slot(plain)]
-        variants += [(_without_slot_tail(heard, slot.token), slot)
+            variants += [(plain, None), *self._slots.readings(plain)]
+        variants += [(without_slot_tail(heard, slot.token), slot)
                      for heard, slot in variants if slot is not None]
         variants += [(strip_frames(heard, HEARD_FRAMES), slot) for heard, slot in variants]
         best: IntentMatch | None = None
@@ -260,36 +235,6 @@ class IntentMatcher:
             words = words[: -len(wake)]
         return words
 
-    def _replace_slot(self, words: list[str]) -> list[tuple[list[str], _Slot]]:
-        """Utterances with a spoken slot value replaced by ``{name}``: the longest exact word
-        groups ("thank you game" and "thank you"), else the most similar group of the same
-        number of words (a misheard "remember win")."""
-        spans = [(size, start) for size in range(min(self._longest_form, len(words)), 0, -1)
-                 for start in range(len(words) - size + 1)]
-        exact = [(size, start, self._forms[tuple(words[start:start + size])])
-                 for size, start in spans if tuple(words[start:start + size]) in self._forms]
-        found = [self._widen(words, *item) for item in exact[:MAX_SLOT_READINGS]]
-        for size, start in spans if not found else ():
-            group = " ".join(words[start:start + size])
-            if len(group) >= 5 and (best := process.extractOne(
-                    group, self._form_keys.get(size, []), scorer=fuzz.ratio,
-                    score_cutoff=SLOT_SIMILARITY * 100)):
-                found = [(size, start, self._forms[tuple(best[0].split())])]
-                break
-        return [([*words[:start], "{" + name + "}", *words[start + size:]],
-                 _Slot("{" + name + "}", name, value, form))
-                for size, start, (name, value, form) in found]
-
-    def _widen(self, words: list[str], size: int, start: int, form: tuple[str, str, str]
-               ) -> tuple[int, int, tuple[str, str, str]]:
-        """Two names of one game side by side are one name ("fun friendship questions")."""
-        for other, at in [(size2, start2) for size2 in range(1, self._longest_form + 1)
-                          for start2 in (start - size2, start + size)]:
-            next_to = self._forms.get(tuple(words[max(at, 0):at + other]))
-            if at >= 0 and next_to is not None and next_to[:2] == form[:2]:
-                return self._widen(words, size + other, min(start, at), form)
-        return size, start, form
-
     def _coverage(self, heard: list[str], entry: _Entry) -> tuple[float, float]:
         """Weighted shares of heard and of sentence words aligned to each other.
 
@@ -325,7 +270,7 @@ class IntentMatcher:
             explained += weight * ok
         return explained / total, sum(sentence_ok) / len(sentence)
 
-    def _best(self, heard: list[str], slot: _Slot | None,
+    def _best(self, heard: list[str], slot: SlotReading | None,
               min_score: float = MIN_SCORE) -> IntentMatch | None:
         """The most similar sentence that passes every threshold (candidates come best first)."""
         for candidate, ratio, _ in process.extract(" ".join(heard), self._keys,
@@ -347,14 +292,6 @@ class IntentMatcher:
         return None
 
 
-@dataclass(frozen=True)
-class _Slot:
-    token: str  # "{game}"
-    name: str  # "game"
-    value: str  # "remember_when"
-    form: str  # "memory lane", as written in the slot list
-
-
 def _similar(heard: str, said: str) -> bool:
     """A recognizer substitution of a similar-looking word ("his" for "this")."""
     return "{" not in heard + said and fuzz.ratio(heard, said) >= WORD_SIMILARITY * 100
@@ -364,20 +301,6 @@ def _swappable(heard: str, said: str) -> bool:
     """One short function word heard for another ("in" for "on", "you" for "it"), which
     recognizers confuse most; never a word that turns a command around."""
     return heard in SWAPPABLE and said in SWAPPABLE
-
-
-def _without_slot_tail(words: list[str], token: str) -> list[str]:
-    """ "dreams questions", "memory lane game tonight": words after a game name that only
-    say it is a game ("game", "questions", "tonight") are left out."""
-    at = words.index(token) + 1 if token in words else len(words)
-    end = at
-    while end < len(words) and words[end] in SLOT_TAIL:
-        end += 1
-    return [*words[:at], *words[end:]]
-
-
-def _slot_or_words(word: str) -> list[str]:
-    return [word] if word.startswith("{") else normalize(word)
 
 
 def _starts_with(words: list[str], wake: list[str]) -> bool:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from assistant import devices
+from assistant import devices, portaudio
 from assistant.answers import Answers, likely_answers
 from assistant.audio import SAMPLE_RATE, AudioChunk
 from assistant.debug_record import DebugRecorder
@@ -154,7 +154,7 @@ class Session:
         while True:
             time.sleep(delay)
             delay = min(delay * 2, MAX_BACKOFF)
-            devices.rescan()
+            portaudio.rescan()
             try:
                 self.speaker = devices.Speaker(self.settings.output_device, SPEAKER_LATENCY)
                 self.speaker.open()

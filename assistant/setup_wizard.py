@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from assistant import devices, doctor
+from assistant import devices, doctor, portaudio
 from assistant import settings as config
 from assistant.audio import SAMPLE_RATE, Samples, rms_dbfs
 from assistant.errors import ConfigError, HearthError
@@ -138,12 +138,12 @@ class SetupWizard:
         speaker = self._device_step("output", self.settings.output_device, self._check_speaker)
         self.settings = replace(self.settings, input_device=mic, output_device=speaker)
 
-    def _device_step(self, kind: devices.Kind, current: str,
+    def _device_step(self, kind: portaudio.Kind, current: str,
                      check: Callable[[str], bool]) -> str:
         word = "microphone" if kind == "input" else "speaker"
         while True:
             try:
-                found = [d for d in devices.list_devices()
+                found = [d for d in portaudio.list_devices()
                          if (d.inputs if kind == "input" else d.outputs) > 0]
             except HearthError as error:
                 self.q.say(f"{error.message} {error.fix}")
@@ -293,19 +293,19 @@ def _name(answer: str) -> str | None:
     return answer if ok and any(c.isalpha() for c in answer) else None
 
 
-def _default_index(kind: devices.Kind) -> int:
+def _default_index(kind: portaudio.Kind) -> int:
     try:
-        return devices.find_device("", kind).index
+        return portaudio.find_device("", kind).index
     except HearthError:
         return -1
 
 
-def _device_choice(answer: str, kind: devices.Kind) -> str | None:
+def _device_choice(answer: str, kind: portaudio.Kind) -> str | None:
     """The device name to keep (names outlast indexes), 'system default', or None."""
     if answer.lower() in ("default", "system default"):
         return "system default"
     try:
-        return devices.find_device(answer, kind).name
+        return portaudio.find_device(answer, kind).name
     except HearthError:
         return None
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pulse import PulseServer, active_spans, pulse
 
-from assistant import devices
+from assistant import devices, portaudio
 from assistant.audio import SAMPLE_RATE, Samples, concatenate
 from assistant.errors import AudioDeviceError
 
@@ -23,27 +23,27 @@ def _tone(seconds: float, frequency: float = 440.0, level: float = 0.5) -> Sampl
 
 @pytest.fixture
 def fresh(pulse: PulseServer) -> PulseServer:
-    devices.rescan()
+    portaudio.rescan()
     return pulse
 
 
 def test_devices_are_found_by_name_and_index(fresh: PulseServer) -> None:
-    by_name = devices.find_device("pulse", "input")
+    by_name = portaudio.find_device("pulse", "input")
     assert by_name.name == "pulse"
-    assert devices.find_device(str(by_name.index), "output").index == by_name.index
-    assert devices.find_device("", "output").outputs > 0
+    assert portaudio.find_device(str(by_name.index), "output").index == by_name.index
+    assert portaudio.find_device("", "output").outputs > 0
 
 
 def test_unknown_device_error_lists_the_available_ones(fresh: PulseServer) -> None:
     with pytest.raises(AudioDeviceError) as caught:
-        devices.find_device("usb speakerphone", "input")
+        portaudio.find_device("usb speakerphone", "input")
     assert "usb speakerphone" in caught.value.message
     assert "pulse" in caught.value.fix and "--input-device" in caught.value.fix
 
 
 def test_unknown_index_is_an_error_too(fresh: PulseServer) -> None:
     with pytest.raises(AudioDeviceError):
-        devices.find_device("97", "output")
+        portaudio.find_device("97", "output")
 
 
 def test_microphone_hears_what_is_played_into_it(fresh: PulseServer) -> None:
@@ -111,6 +111,6 @@ def test_microphone_notices_when_the_audio_server_dies(fresh: PulseServer) -> No
     finally:
         mic.close()
         fresh.start()
-        devices.rescan()
+        portaudio.rescan()
     with devices.Microphone("pulse") as again:
         assert list(again.chunks(timeout=devices.STARTUP_GRACE))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from pulse import PulseServer, active_spans, pulse
 
-from assistant import devices
+from assistant import portaudio
 from assistant.audio import SAMPLE_RATE
 from assistant.settings import Settings, load_settings, save_settings
 from assistant.setup_wizard import SetupWizard
@@ -136,7 +136,7 @@ def test_the_command_reads_answers_from_standard_input(tmp_path: Path) -> None:
 @pytest.mark.audio
 def test_audio_steps_hear_the_microphone_and_play_on_the_speaker(
         pulse: PulseServer, tmp_path: Path) -> None:
-    devices.rescan()
+    portaudio.rescan()
     t = np.arange(int(SAMPLE_RATE * 4.0)) / SAMPLE_RATE
     tone = (0.3 * 32767 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
 

@@ -124,11 +124,11 @@ def test_hearth_say_out_writes_a_wav(tmp_path: Path) -> None:
 def test_hearth_say_without_a_speaker_says_so_with_a_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant import devices
+    from assistant import portaudio
     from assistant.cli import main
 
     monkeypatch.setenv("HEARTH_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setattr(devices, "list_devices", lambda: [])
+    monkeypatch.setattr(portaudio, "list_devices", lambda: [])
     with pytest.raises(AudioDeviceError, match="No speaker found") as caught:
         say_cmd.run(build_parser().parse_args(["say", "hello"]))
     assert "--out FILE.wav" in caught.value.fix

@@ -86,13 +86,13 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant import devices
+    from assistant import portaudio
     from assistant.session import Session
 
     logging.basicConfig(level=logging.INFO, format="hearth: %(message)s", stream=sys.stderr)
     settings = _settings(args)
     try:
-        devices.find_device(settings.input_device, "input")
+        portaudio.find_device(settings.input_device, "input")
     except AudioDeviceError as error:
         return _no_microphone(args, error)
     recorder = _recorder(args, settings)
