@@ -188,13 +188,14 @@ def test_repeat_after_a_silent_handover_says_the_follow_up() -> None:
     assert says(dialogue.handle(cmd("repeat"))) == [Say("Alex, and you?", "follow_up")]
 
 
-def test_resume_after_a_pause_repeats_the_follow_up_when_it_came_last() -> None:
+def test_resume_after_a_pause_says_the_question_and_its_follow_up() -> None:
     prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
     dialogue = make(one_deck(prompt))
     play(dialogue, "friendship")
     dialogue.handle(cmd("next"))
     dialogue.handle(cmd("pause"))
-    assert says(dialogue.handle(cmd("resume")))[-1] == Say("Alex, and you?", "follow_up")
+    assert says(dialogue.handle(cmd("resume")))[-1] == Say("Sam, one? Alex, and you?",
+                                                          "follow_up")
 
 
 def test_repeat_after_moving_on_says_the_new_prompt() -> None:

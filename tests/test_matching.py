@@ -87,7 +87,7 @@ PHRASINGS = [
     ('we are back now', 'resume', None),
     ('ok where were we', 'resume', None),
     ('you can go on now', 'resume', None),
-    ('unpause please', 'resume', None),
+    ('un pause please', 'resume', None),
     ('stop please', 'stop', None),
     ("let's stop there", 'stop', None),
     ("we're done for tonight", 'stop', None),

@@ -101,7 +101,7 @@ class Dialogue:
             return [self._say("welcome", "welcome", remember=True, first=self.names[0],
                               second=self.names[1])]
         if self.state in (State.PROMPT, State.TALKING, State.CLOSING, State.CONSENT):
-            return [self._say("resume", "info"), Say(self.m.last_text, self.m.last_kind)]
+            return [self._say("resume", "info"), turns.where_we_were(self)]
         if self.state in (State.PAUSED, State.SAFETY):
             key = "help_paused" if self.state is State.PAUSED else "help_safety"
             return [self._say(key, "help")]
@@ -166,7 +166,7 @@ class Dialogue:
             self.m.state = self.m.resume_state
             if self.state is State.IDLE or not self.m.last_text:
                 return [self._say("resume_idle", "info"), self._say("offer", "info")]
-            return [self._say("resume", "info"), Say(self.m.last_text, self.m.last_kind)]
+            return [self._say("resume", "info"), turns.where_we_were(self)]
         if intent == "stop":
             return self._stop()
         if intent == "help":

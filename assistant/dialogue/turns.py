@@ -74,6 +74,17 @@ def current_prompt(d: Dialogue) -> Prompt | None:
     return d.library.prompt(d.m.prompt_id) if d.m.prompt_id else None
 
 
+def where_we_were(d: Dialogue) -> Say:
+    """What Hearth says again after a pause or a restart: the last thing it said, with
+    the question before a follow-up, since the couple may have lost the thread."""
+    m = d.m
+    prompt = current_prompt(d)
+    if m.last_kind == "follow_up" and prompt is not None:
+        first, second = d.first_and_second()
+        return Say(f"{prompt.render(first, second)} {m.last_text}", "follow_up")
+    return Say(m.last_text, m.last_kind)
+
+
 def handover(d: Dialogue) -> list[Action]:
     """Invite the second partner: the prompt's own follow-up, or a short hand-over line.
 
