@@ -198,6 +198,15 @@ def test_resume_after_a_pause_says_the_question_and_its_follow_up() -> None:
                                                           "follow_up")
 
 
+def test_resume_during_the_game_says_the_question_and_its_follow_up() -> None:
+    prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
+    dialogue = make(one_deck(prompt))
+    play(dialogue, "friendship")
+    dialogue.handle(cmd("next"))
+    assert says(dialogue.handle(cmd("resume")))[-1] == Say("Sam, one? Alex, and you?",
+                                                          "follow_up")
+
+
 def test_repeat_after_moving_on_says_the_new_prompt() -> None:
     prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
     dialogue = make(one_deck(prompt, Prompt("b", "friendship", "light", "{first}, two?")))

@@ -37,7 +37,7 @@ def in_game(d: Dialogue, event: Heard) -> list[Action]:
     if intent == "repeat":
         return [Say(m.last_text, m.last_kind)]
     if intent == "resume":
-        return [d.say_line("still_here", "info"), Say(m.last_text, m.last_kind)]
+        return [d.say_line("still_here", "info"), where_we_were(d)]
     if intent == "whose_turn":
         first, second = d.first_and_second()
         if m.handed_over:
