@@ -48,7 +48,9 @@ def test_json_gives_one_object_per_utterance(evening: Path,
 def test_table_and_engine_hint(evening: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, str(evening))
     assert code == 0
-    assert "next" in out.splitlines()[1] and "skip" in out.splitlines()[2]
+    command, talk = out.splitlines()[1].split(), out.splitlines()[2].split()
+    assert command[2] == "next" and "question" in command
+    assert talk[2] == "-" and "saturday" in talk  # talk, shown as talk
     assert "hearth models install" in err and len(err.splitlines()) == 1
 
 

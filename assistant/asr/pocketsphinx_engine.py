@@ -19,6 +19,11 @@ Two readings per utterance, as `SpeechEngine` asks:
   since it was forced onto command words it must match a command nearly exactly
   (`ListenOptions.strict_min_score`). On the dev corpus that gained about one point of
   acceptance, with false accepts unchanged within the noise of a few per hour.
+
+Before either reading, the background of each utterance is filled up to a faint pink
+noise floor 30 dB under the level of speech (`comfort_noise.py`): the model hears words
+in silences far quieter than its training data's. Clean commands: 68% → 81% right on
+the dev corpus, 40% → 48% on the held-out one; noisy audio is left as it was.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.asr.base import Hypothesis, Recognition, Word
+from assistant.asr.comfort_noise import ComfortNoise
 from assistant.asr.domain_lm import domain_lm
 from assistant.audio import AudioChunk
 from assistant.errors import EngineError, ModelError
@@ -104,7 +110,8 @@ class PocketsphinxEngine:
 
     def __init__(self, general_words: int = 3000, general_share: float = 0.75,
                  nbest: int = 10, max_command_seconds: float = 5.0,
-                 second_pass_seconds: float = 3.0, max_acoustic_loss: float = 0.6) -> None:
+                 second_pass_seconds: float = 3.0, max_acoustic_loss: float = 0.6,
+                 comfort_floor_db: float | None = 30.0) -> None:
         self._ps = _pocketsphinx()
         self._model = Path(self._ps.get_model_path()) / "en-us"
         if not (self._model / "en-us" / "mdef").exists():
@@ -118,6 +125,8 @@ class PocketsphinxEngine:
         self._second_pass_bytes = round(second_pass_seconds * 16_000) * 2
         self._max_acoustic_loss = max_acoustic_loss
         """Most log-likelihood per frame the commands-only reading may lose to the free one."""
+        self._comfort = ComfortNoise(comfort_floor_db) if comfort_floor_db is not None else None
+        """A faint noise floor under quiet recordings (see comfort_noise.py); None for none."""
         self._audio: list[bytes] = []
         self._audio_bytes = 0
         self._default_search = ""
@@ -140,18 +149,29 @@ class PocketsphinxEngine:
         self._decoder.start_utt()
         self._in_utterance = True
         self._audio, self._audio_bytes = [], 0
+        if self._comfort is not None:
+            self._comfort.start_utterance()
 
     def accept(self, chunk: AudioChunk) -> None:
         if not self._in_utterance:
             self.start()
-        self._decoder.process_raw(chunk.audio, False, False)
+        self._decode(self._comfort.add(chunk.audio) if self._comfort is not None
+                     else chunk.audio)
+
+    def _decode(self, audio: bytes) -> None:
+        if not audio:
+            return
+        self._decoder.process_raw(audio, False, False)
         if self._audio_bytes <= self._second_pass_bytes:
-            self._audio.append(chunk.audio)
-            self._audio_bytes += len(chunk.audio)
+            self._audio.append(audio)
+            self._audio_bytes += len(audio)
 
     def finish(self) -> Recognition:
         if not self._in_utterance:
             self.start()
+        if self._comfort is not None:
+            self._decode(self._comfort.flush())
+            self._comfort.end_utterance()
         self._decoder.end_utt()
         self._in_utterance = False
         transcript = _reading(self._decoder)
