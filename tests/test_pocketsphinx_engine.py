@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
+import soundfile
 from conftest import RMS, SLT, join, silence, speech
 
 from assistant.asr.base import Recognition
@@ -10,6 +15,8 @@ from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, normalize_sent
 from assistant.audio import Samples, chunk_samples
 from assistant.intents import IntentCatalog
 from assistant.matching import IntentMatcher
+
+FIXTURES = Path(__file__).with_name("fixtures")
 
 
 def recognize(engine: PocketsphinxEngine, audio: Samples) -> Recognition:
@@ -126,3 +133,36 @@ def test_second_pass_reading_must_fit_the_audio(catalog: IntentCatalog) -> None:
 def test_long_utterance_gets_no_second_pass(second_pass_only: PocketsphinxEngine) -> None:
     audio = join(speech("next question", SLT), silence(3.0))
     assert recognize(second_pass_only, audio).command is None
+
+
+class NbestSpy:
+    """The real decoder, with the n-best entries it gave kept for the test to see."""
+
+    def __init__(self, decoder: Any) -> None:
+        self.decoder = decoder
+        self.entries: list[Any] = []
+
+    def nbest(self) -> Iterator[Any]:
+        for entry in self.decoder.nbest():
+            self.entries.append(entry)
+            yield entry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.decoder, name)
+
+
+def test_alternatives_pocketsphinx_cannot_spell_out_are_skipped(catalog: IntentCatalog) -> None:
+    """Over this babble (1.4 s from the dev corpus, noise-suppressed), pocketsphinx's n-best
+    list holds a None among its paths; the engine must not fail on it."""
+    audio, rate = soundfile.read(str(FIXTURES / "nbest_gap.wav"), dtype="int16")
+    assert rate == 16_000
+    fresh = PocketsphinxEngine()
+    fresh.set_commands([*catalog.sentences(), "hearth"])
+    spy = NbestSpy(fresh._decoder)
+    fresh._decoder = spy
+    fresh.start()
+    for chunk in chunk_samples(audio):
+        fresh.accept(chunk)
+    result = fresh.finish()
+    assert None in spy.entries
+    assert result.transcript.text

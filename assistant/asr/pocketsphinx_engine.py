@@ -211,6 +211,8 @@ class PocketsphinxEngine:
                 or self._decoder.n_frames() * FRAME_SECONDS > self._max_command_seconds):
             return None  # an n-best list of a long utterance is costly, and it is talk
         for rank, entry in enumerate(itertools.islice(self._decoder.nbest(), self._nbest)):
+            if entry is None:
+                continue  # pocketsphinx gives None for a path it cannot spell out
             words = [w for w in (entry.hypstr or "").split() if not w.startswith(("<", "["))]
             while len(words) > 1 and words[0] in FILLERS:
                 words = words[1:]
