@@ -170,3 +170,21 @@ def test_commands_only_reading_must_match_a_command_closely(matcher: IntentMatch
     said = Recognition(talk.transcript, Hypothesis("next one", exact, 0.8))
     decided = decide(Span(0.0, 1.5), said, matcher, ListenOptions())
     assert decided.intent is not None and decided.intent.intent == "next"
+
+
+def test_commands_only_reading_must_be_wholly_a_command(matcher: IntentMatcher) -> None:
+    """Forced onto command words, talk can come out as a command with words left over
+    (a reading seen on the dev conversations); that is not a command."""
+    talk = recognition("i'd like to try bucket and plastic over")
+
+    def forced(text: str) -> Recognition:
+        words = tuple(Word(w, 0.3 * i, 0.3 * i + 0.3, 0.8) for i, w in enumerate(text.split()))
+        return Recognition(talk.transcript, Hypothesis(text, words, 0.8))
+
+    left_over = "i'd like to try bucket the last of the for"
+    found = matcher.match(left_over)
+    assert found is not None and found.score >= 0.95 and found.coverage < 0.9
+    assert decide(Span(0.0, 2.5), forced(left_over), matcher, ListenOptions()).intent is None
+    decided = decide(Span(0.0, 2.5), forced("i'd like to try bucket list"), matcher,
+                     ListenOptions())
+    assert decided.intent is not None and decided.intent.slots == {"game": "dreams"}
