@@ -93,6 +93,13 @@ def test_dropped_utterances_do_not_move_the_floor() -> None:
     assert comfort.floor_db == -20.0 - comfort.below_speech_db
 
 
+def test_digital_silence_is_not_taken_for_a_quiet_speaker() -> None:
+    comfort = ComfortNoise(initial_speech_db=-20.0)
+    for _ in range(5):
+        feed(comfort, np.zeros(SAMPLE_RATE // 2, dtype=np.int16))
+    assert comfort.floor_db == -20.0 - comfort.below_speech_db
+
+
 def test_speech_is_kept_and_the_floor_is_faint() -> None:
     comfort = ComfortNoise()
     voice = speech("next question", SLT)

@@ -35,6 +35,10 @@ from assistant.audio import SAMPLE_RATE
 FRAME = SAMPLE_RATE // 100
 """10 ms frames for the level of speech."""
 
+QUIETEST_SPEECH_DB = -70.0
+"""An utterance whose loud part is quieter than this is not speech (a click over digital
+silence); it does not move the estimate of the level of speech."""
+
 
 def pink_noise(samples: int, seed: int = 7) -> npt.NDArray[np.float64]:
     """Pink (1/f power) noise with unit RMS, made in the frequency domain."""
@@ -136,7 +140,7 @@ class ComfortNoise:
         """Take the level of the utterance just heard into the estimate of speech level."""
         if self._heard:
             level = speech_level_db(np.concatenate(self._heard))
-            if level is not None:
+            if level is not None and level > QUIETEST_SPEECH_DB:
                 self._levels.append(level)
         self.start_utterance()
 
