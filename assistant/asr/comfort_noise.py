@@ -14,8 +14,7 @@ the floor, so nothing is added), no more stray commands in conversation. On Debi
 real recordings (pocketsphinx-testdata), word errors stayed the same within each
 recording set (cards 9 of 21, librivox 40 of 71). Decoding the same dev utterances
 offline, a floor 35 dB down gained less (77%) and 24 dB down began to mask speech
-(76%). One loss seen: the lone word "help" in flite's
-slt voice is heard as "felt".
+(76%). One loss seen: the lone word "help" in flite's slt voice is heard as "felt".
 
 The background is measured at the start of each utterance (the quiet the endpointer
 keeps before speech), so a room that is already noisy gets nothing added; the level of

@@ -16,9 +16,10 @@ Two readings per utterance, as `SpeechEngine` asks:
   grammar would force talk onto commands; the ratio is what rejects that. Such a
   reading carries its own words (times and posteriors); an n-best reading has none.
   It need not be a whole command sentence ("um repeat that"): the matcher judges it, and
-  since it was forced onto command words it must match a command nearly exactly
-  (`ListenOptions.strict_min_score`). On the dev corpus that gained about one point of
-  acceptance, with false accepts unchanged within the noise of a few per hour.
+  since it was forced onto command words it must match a command nearly exactly and be
+  wholly explained by it (`ListenOptions.strict_min_score`, `strict_min_coverage`). On
+  the dev corpus that gained about one point of acceptance, with false accepts
+  unchanged within the noise of a few per hour.
 
 Before either reading, the background of each utterance is filled up to a faint pink
 noise floor 30 dB under the level of speech (`comfort_noise.py`): the model hears words
@@ -111,7 +112,7 @@ class PocketsphinxEngine:
     def __init__(self, general_words: int = 3000, general_share: float = 0.75,
                  nbest: int = 10, max_command_seconds: float = 5.0,
                  second_pass_seconds: float = 3.0, max_acoustic_loss: float = 0.6,
-                 comfort_floor_db: float | None = 30.0) -> None:
+                 comfort_below_speech_db: float | None = 30.0) -> None:
         self._ps = _pocketsphinx()
         self._model = Path(self._ps.get_model_path()) / "en-us"
         if not (self._model / "en-us" / "mdef").exists():
@@ -125,8 +126,10 @@ class PocketsphinxEngine:
         self._second_pass_bytes = round(second_pass_seconds * 16_000) * 2
         self._max_acoustic_loss = max_acoustic_loss
         """Most log-likelihood per frame the commands-only reading may lose to the free one."""
-        self._comfort = ComfortNoise(comfort_floor_db) if comfort_floor_db is not None else None
-        """A faint noise floor under quiet recordings (see comfort_noise.py); None for none."""
+        self._comfort = (ComfortNoise(comfort_below_speech_db)
+                         if comfort_below_speech_db is not None else None)
+        """A faint noise floor this many dB under speech in quiet rooms (see
+        comfort_noise.py); None for none."""
         self._audio: list[bytes] = []
         self._audio_bytes = 0
         self._default_search = ""
