@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import soundfile
 
@@ -80,3 +81,49 @@ def test_same_seed_gives_the_same_commands(corpus: Path, tmp_path: Path) -> None
     first = (corpus / "commands" / "clean" / "commands.jsonl").read_text(encoding="utf-8")
     again = (tmp_path / "commands" / "clean" / "commands.jsonl").read_text(encoding="utf-8")
     assert first == again
+
+
+CEILING = REPO / "benchmarks" / "bench_ceiling.py"
+
+
+def ceiling(corpus: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(CEILING), str(corpus), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def ceiling_row(output: str, condition: str) -> tuple[int, int]:
+    for line in output.splitlines():
+        cells = line.split()
+        if cells[:1] == [condition] and len(cells) == 4 and cells[3].endswith("%"):
+            return int(cells[1]), int(cells[2])
+    raise AssertionError(f"no {condition} row in:\n{output}")
+
+
+def test_ceiling_benchmark_picks_the_spoken_sentence(corpus: Path) -> None:
+    run = ceiling(corpus, "--conditions", "clean", "--by-voice")
+    assert run.returncode == 0, run.stderr
+    right, total = ceiling_row(run.stdout, "clean")
+    entry = next(e for e in manifest(corpus)["files"]
+                 if e["kind"] == "commands" and e["condition"] == "clean")
+    assert total == len(labels(corpus, entry))
+    assert right >= 0.8 * total  # the dev corpus measures 99% clean
+
+
+def test_ceiling_benchmark_hears_the_audio_not_the_labels(corpus: Path, tmp_path: Path) -> None:
+    """Noise in place of the speech: forced onto some sentence, few come out right."""
+    copy = tmp_path / "corpus"
+    shutil.copytree(corpus, copy)
+    wav = copy / "commands" / "clean" / "commands.wav"
+    length = soundfile.info(str(wav)).frames
+    noise = np.random.default_rng(7).normal(0.0, 0.02, length)
+    soundfile.write(str(wav), noise, 16_000, subtype="PCM_16")
+    run = ceiling(copy, "--conditions", "clean")
+    assert run.returncode == 0, run.stderr
+    right, total = ceiling_row(run.stdout, "clean")
+    assert right <= 0.4 * total
+
+
+def test_ceiling_benchmark_without_a_corpus_says_how_to_make_one(tmp_path: Path) -> None:
+    run = ceiling(tmp_path / "nowhere")
+    assert run.returncode == 2
+    assert "make_corpus.py" in run.stderr and "Traceback" not in run.stderr
