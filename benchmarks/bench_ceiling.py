@@ -90,8 +90,11 @@ def run_file(root: Path, item: CorpusFile, padding: float) -> list[Trial]:
     sentences = {c.text: sentence_of(c.text, known) for c in commands}
     labels_of: dict[str, set[Label]] = defaultdict(set)
     for command in commands:
-        labels_of[sentences[command.text]].add(label_of(command))
-    spoken = sorted(s for s in labels_of if s)
+        if sentences[command.text]:  # a sentence of unknown words only counts as missed
+            labels_of[sentences[command.text]].add(label_of(command))
+    spoken = sorted(labels_of)
+    if not spoken:
+        return [Trial(item.condition, c.voice.split("@")[0], False) for c in commands]
     decoder = closed_decoder(pocketsphinx, folder / "en-us", folder / "cmudict-en-us.dict",
                              grammar(spoken))
     samples, rate = soundfile.read(str(root / item.path), dtype="int16")
