@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant import devices, portaudio
 from assistant.answers import Answers, likely_answers
-from assistant.audio import SAMPLE_RATE, AudioChunk
+from assistant.audio import SAMPLE_RATE, AudioChunk, rms_dbfs
 from assistant.debug_record import DebugRecorder
 from assistant.decks import load_decks
 from assistant.dialogue import Dialogue, End, Event, Heard, Say, Silence, SpeechFinished, Started
@@ -209,6 +209,8 @@ class Session:
     def _hear(self, chunk: AudioChunk) -> None:
         stamped = AudioChunk(chunk.audio, SAMPLE_RATE, 1, self._base + chunk.timestamp)
         self._observe(stamped.timestamp + stamped.duration)
+        self.turns.input_level(stamped.timestamp, stamped.timestamp + stamped.duration,
+                               max(rms_dbfs(stamped.samples), -120.0))
         try:
             self.listener.send(stamped)
         except (BrokenPipeError, OSError):

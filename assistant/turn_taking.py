@@ -3,7 +3,10 @@
 Hearth never answers its own voice: anything heard while it speaks (plus a short
 tail for the room and the audio path) is ignored, except a spoken `stop` or
 `pause` (barge-in) that is not an echo of the words Hearth is saying at that
-moment. All times are on the session's audio clock, in seconds. Pure logic.
+moment and is clearly louder than Hearth's own voice at the microphone (a
+double-talk check: without echo cancellation the room carries Hearth's voice
+back, and the recognizer can hear a command in it, "gentle starts" as "gonna
+stop"). All times are on the session's audio clock, in seconds. Pure logic.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import enum
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 BARGE_IN_INTENTS = frozenset({"stop", "pause"})
@@ -29,6 +33,17 @@ pre-roll reaches back into Hearth's tail did not start while Hearth spoke."""
 
 SILENCE_EVERY = 1.0
 """Seconds between `Silence` events while nobody speaks."""
+
+DOUBLE_TALK_DB = 6.0
+"""How much louder (dB) than Hearth's own voice at the microphone a barge-in must be
+(the loud part of each: the 90th percentile of the input level)."""
+
+LEVEL_MEMORY = 30.0
+"""Seconds of input levels kept for the double-talk check."""
+
+MIN_ECHO_SECONDS = 0.5
+"""Input heard while Hearth spoke needed before its level is trusted; with less (the
+first words of the evening), a barge-in is judged on its words alone."""
 
 
 class Verdict(enum.Enum):
@@ -56,6 +71,8 @@ class TurnTaking:
         self.tail = tail
         self._spoken: deque[Speech] = deque(maxlen=16)
         self._quiet_since = 0.0
+        self._levels: deque[tuple[float, float, float, bool]] = deque()
+        """(start, end, dB, whether Hearth's voice was on) for each stretch of input."""
         self._last_silence_event = 0.0
         self.ignored = 0
         """Utterances ignored because Hearth was speaking (self-trigger guard)."""
@@ -73,6 +90,26 @@ class TurnTaking:
         )
         self._quiet_since = at + self.tail
 
+    def input_level(self, start: float, end: float, db: float) -> None:
+        """The microphone's level (dB re full scale) from `start` to `end`."""
+        self._levels.append((start, end, db, self._voice_at(start)))
+        while self._levels and self._levels[0][1] < end - LEVEL_MEMORY:
+            self._levels.popleft()
+
+    def _voice_at(self, at: float) -> bool:
+        return any(s.start <= at < s.end + self.tail for s in self._spoken)
+
+    def louder_than_echo(self, start: float, end: float) -> bool:
+        """Whether the input from `start` to `end` is clearly louder than Hearth's own
+        voice heard before or after it; True when there is too little to compare."""
+        inside = [db for s, e, db, _ in self._levels if s >= start and e <= end]
+        echo = [(e - s, db) for s, e, db, voice in self._levels
+                if voice and (e <= start or s >= end)]
+        if not inside or sum(seconds for seconds, _ in echo) < MIN_ECHO_SECONDS:
+            return True
+        loud = float(np.percentile(inside, 90))
+        return loud >= float(np.percentile([db for _, db in echo], 90)) + DOUBLE_TALK_DB
+
     def speaking(self, at: float) -> bool:
         """True while Hearth's voice (or its tail) may be in the microphone at `at`."""
         return any(at < s.end + self.tail for s in self._spoken)
@@ -86,7 +123,8 @@ class TurnTaking:
         overlapping = [s for s in self._spoken if onset < s.end + self.tail and end > s.start]
         if not overlapping:
             return Verdict.ACCEPT
-        if intent in BARGE_IN_INTENTS and not any(self._echo(text, s.text) for s in overlapping):
+        if (intent in BARGE_IN_INTENTS and not any(self._echo(text, s.text) for s in overlapping)
+                and self.louder_than_echo(start, end)):
             return Verdict.BARGE_IN
         self.ignored += 1
         return Verdict.IGNORE

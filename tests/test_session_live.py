@@ -57,6 +57,38 @@ def test_only_stop_and_pause_barge_in_and_not_as_an_echo() -> None:
     assert turns.judge(1.0, 1.5, "next", "next") is Verdict.IGNORE
 
 
+def hearth_heard_at(turns: TurnTaking, start: float, end: float, db: float) -> None:
+    """The microphone's level in 50 ms chunks."""
+    at = start
+    while at < end - 1e-9:
+        turns.input_level(at, at + 0.05, db)
+        at += 0.05
+
+
+def test_a_stop_heard_in_hearths_own_echo_does_not_barge_in() -> None:
+    turns = TurnTaking()
+    turns.spoke(0.0, 10.0, "Tonight: Dreams, Remember when, and Gentle starts. Which one?")
+    hearth_heard_at(turns, 0.0, 10.0, -20.0)  # the room carries Hearth's voice back
+    assert turns.judge(4.5, 6.6, "gonna stop", "stop") is Verdict.IGNORE
+
+
+def test_a_stop_louder_than_the_echo_barges_in() -> None:
+    turns = TurnTaking()
+    turns.spoke(0.0, 10.0, "Tonight: Dreams, Remember when, and Gentle starts. Which one?")
+    hearth_heard_at(turns, 0.0, 4.5, -20.0)
+    hearth_heard_at(turns, 4.5, 5.5, -11.0)
+    hearth_heard_at(turns, 5.5, 10.0, -20.0)
+    assert turns.judge(4.5, 5.5, "stop", "stop") is Verdict.BARGE_IN
+
+
+def test_with_echo_cancelled_a_quiet_stop_barges_in() -> None:
+    turns = TurnTaking()
+    turns.spoke(0.0, 10.0, "Tonight: Dreams, Remember when, and Gentle starts. Which one?")
+    hearth_heard_at(turns, 0.0, 4.5, -75.0)  # a speakerphone that cancels echo
+    hearth_heard_at(turns, 4.5, 5.5, -35.0)
+    assert turns.judge(4.5, 5.5, "stop", "stop") is Verdict.BARGE_IN
+
+
 def test_silence_is_reported_once_a_second_and_not_while_speaking() -> None:
     turns = TurnTaking()
     turns.spoke(0.0, 2.0, "hello")
