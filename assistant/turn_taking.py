@@ -35,8 +35,10 @@ SILENCE_EVERY = 1.0
 """Seconds between `Silence` events while nobody speaks."""
 
 DOUBLE_TALK_DB = 6.0
-"""How much louder (dB) than Hearth's own voice at the microphone a barge-in must be
-(the loud part of each: the 90th percentile of the input level)."""
+"""How much louder (dB) than the rest of the input heard while Hearth spoke (in the last
+`LEVEL_MEMORY` seconds) a barge-in must be, comparing the loud part of each (90th
+percentile of the chunk levels). That input is mostly Hearth's echo; talk over Hearth
+counts too, which only makes barge-in more cautious."""
 
 LEVEL_MEMORY = 30.0
 """Seconds of input levels kept for the double-talk check."""
