@@ -210,7 +210,7 @@ class Session:
         stamped = AudioChunk(chunk.audio, SAMPLE_RATE, 1, self._base + chunk.timestamp)
         self._observe(stamped.timestamp + stamped.duration)
         self.turns.input_level(stamped.timestamp, stamped.timestamp + stamped.duration,
-                               max(rms_dbfs(stamped.samples), -120.0))
+                               rms_dbfs(stamped.samples))
         try:
             self.listener.send(stamped)
         except (BrokenPipeError, OSError):

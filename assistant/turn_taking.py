@@ -43,6 +43,9 @@ counts too, which only makes barge-in more cautious."""
 LEVEL_MEMORY = 30.0
 """Seconds of input levels kept for the double-talk check."""
 
+QUIETEST_DB = -120.0
+"""Input levels are counted from here up (digital silence is -inf dB)."""
+
 MIN_ECHO_SECONDS = 0.5
 """Input heard while Hearth spoke needed before its level is trusted; with less (the
 first words of the evening), a barge-in is judged on its words alone."""
@@ -94,7 +97,7 @@ class TurnTaking:
 
     def input_level(self, start: float, end: float, db: float) -> None:
         """The microphone's level (dB re full scale) from `start` to `end`."""
-        self._levels.append((start, end, db, self._voice_at(start)))
+        self._levels.append((start, end, max(db, QUIETEST_DB), self._voice_at(start)))
         while self._levels and self._levels[0][1] < end - LEVEL_MEMORY:
             self._levels.popleft()
 

@@ -35,8 +35,8 @@ from assistant.asr.pocketsphinx_engine import (
     normalize_sentences,
     read_dictionary,
 )
+from assistant.audio import SAMPLE_RATE
 
-RATE = 16_000
 Label = tuple[str, tuple[tuple[str, str], ...]]
 """An intent with its slots, comparable."""
 
@@ -65,12 +65,30 @@ def grammar(sentences: list[str]) -> str:
     return f"#JSGF V1.0;\ngrammar spoken;\npublic <command> = {alternatives};\n"
 
 
-def closed_decoder(pocketsphinx: Any, model: Path, dictionary: Path, jsgf: str) -> Any:
-    with tempfile.TemporaryDirectory(prefix="hearth-ceiling-") as folder:
-        path = Path(folder) / "spoken.gram"
-        path.write_text(jsgf, encoding="utf-8")
-        return pocketsphinx.Decoder(hmm=str(model), dict=str(dictionary), jsgf=str(path),
-                                    loglevel="FATAL", **PocketsphinxEngine.decoder_options)
+@dataclass(frozen=True)
+class Model:
+    """pocketsphinx's bundled en-us model, as the engine uses it."""
+
+    folder: Path
+    known: dict[str, list[str]]
+    """The pronouncing dictionary, read once."""
+
+    @classmethod
+    def bundled(cls) -> Model:
+        import pocketsphinx
+
+        folder = Path(pocketsphinx.get_model_path()) / "en-us"
+        return cls(folder, read_dictionary(folder / "cmudict-en-us.dict"))
+
+    def closed_decoder(self, jsgf: str) -> Any:
+        import pocketsphinx
+
+        with tempfile.TemporaryDirectory(prefix="hearth-ceiling-") as folder:
+            path = Path(folder) / "spoken.gram"
+            path.write_text(jsgf, encoding="utf-8")
+            return pocketsphinx.Decoder(
+                hmm=str(self.folder / "en-us"), dict=str(self.folder / "cmudict-en-us.dict"),
+                jsgf=str(path), loglevel="FATAL", **PocketsphinxEngine.decoder_options)
 
 
 def decode(decoder: Any, audio: bytes) -> str:
@@ -81,13 +99,9 @@ def decode(decoder: Any, audio: bytes) -> str:
     return str(hypothesis.hypstr) if hypothesis is not None else ""
 
 
-def run_file(root: Path, item: CorpusFile, padding: float) -> list[Trial]:
-    import pocketsphinx
-
-    folder = Path(pocketsphinx.get_model_path()) / "en-us"
-    known = read_dictionary(folder / "cmudict-en-us.dict")
+def run_file(root: Path, item: CorpusFile, padding: float, model: Model) -> list[Trial]:
     commands = [c for c in common.read_labels(root / str(item.labels)) if c.intent]
-    sentences = {c.text: sentence_of(c.text, known) for c in commands}
+    sentences = {c.text: sentence_of(c.text, model.known) for c in commands}
     labels_of: dict[str, set[Label]] = defaultdict(set)
     for command in commands:
         if sentences[command.text]:  # a sentence of unknown words only counts as missed
@@ -95,16 +109,16 @@ def run_file(root: Path, item: CorpusFile, padding: float) -> list[Trial]:
     spoken = sorted(labels_of)
     if not spoken:
         return [Trial(item.condition, c.voice.split("@")[0], False) for c in commands]
-    decoder = closed_decoder(pocketsphinx, folder / "en-us", folder / "cmudict-en-us.dict",
-                             grammar(spoken))
+    decoder = model.closed_decoder(grammar(spoken))
     samples, rate = soundfile.read(str(root / item.path), dtype="int16")
-    if rate != RATE or samples.ndim != 1:
+    if rate != SAMPLE_RATE or samples.ndim != 1:
         raise SystemExit(f"{item.path}: expected 16 kHz mono, as make_corpus.py writes.")
-    comfort = ComfortNoise(30.0)
+    comfort = ComfortNoise()  # the engine's floor: 30 dB under speech
     trials = []
     for command in commands:
-        first = max(0, round((command.start - padding) * RATE))
-        piece = np.ascontiguousarray(samples[first:round((command.end + padding) * RATE)])
+        first = max(0, round((command.start - padding) * SAMPLE_RATE))
+        last = round((command.end + padding) * SAMPLE_RATE)
+        piece = np.ascontiguousarray(samples[first:last])
         comfort.start_utterance()
         audio = comfort.add(piece.tobytes()) + comfort.flush()
         comfort.end_utterance()
@@ -158,10 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(f"No command files for those conditions in {args.corpus}.", file=sys.stderr)
         return 2
+    model = Model.bundled()
     trials: list[Trial] = []
     for number, item in enumerate(files, 1):
         began = time.monotonic()
-        found = run_file(args.corpus, item, args.padding)
+        found = run_file(args.corpus, item, args.padding, model)
         trials += found
         print(f"  [{number}/{len(files)}] {item.path}: {len(found)} commands "
               f"({time.monotonic() - began:.0f} s)", flush=True)
