@@ -20,13 +20,13 @@ import json
 import logging
 import os
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from assistant.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioChunk
 from assistant.errors import ConfigError
-from assistant.listener_process import HeardUtterance
+from assistant.utterance import Utterance, utterance_json
 
 AUDIO_FILE = "input.wav"
 UTTERANCES_FILE = "utterances.jsonl"
@@ -126,18 +126,10 @@ class DebugRecorder:
             return 0.0
         return min(stretch.file_start + session_time - stretch.session_start, self.seconds)
 
-    def utterance(self, heard: HeardUtterance, *, ignored: bool, barge_in: bool = False) -> None:
+    def utterance(self, heard: Utterance, *, ignored: bool, barge_in: bool = False) -> None:
         """One line for an utterance heard; `ignored` if it came while Hearth spoke."""
-        line = {
-            "start": round(self.file_time(heard.start), 3),
-            "end": round(self.file_time(heard.end), 3),
-            "text": heard.text,
-            "intent": heard.intent,
-            "slots": dict(heard.slots),
-            "confidence": round(heard.confidence, 3),
-            "ignored": ignored,
-            "barge_in": barge_in,
-        }
+        on_file = replace(heard, start=self.file_time(heard.start), end=self.file_time(heard.end))
+        line = {**utterance_json(on_file), "ignored": ignored, "barge_in": barge_in}
         if self._closed:
             return
         try:

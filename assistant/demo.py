@@ -22,11 +22,13 @@ import numpy as np
 
 from assistant.audio import CHUNK_SAMPLES, SAMPLE_RATE, Samples, chunk_samples
 from assistant.decks import load_decks
-from assistant.dialogue import Action, Dialogue, End, Heard, Say, Silence, SpeechFinished, Started
+from assistant.dialogue import Action, Dialogue, End, Heard, Say, Silence, Started
 from assistant.errors import HearthError
-from assistant.listening import Listener, Utterance
+from assistant.listening import Listener
+from assistant.pipeline import build_listener
 from assistant.settings import Settings
 from assistant.tts import TextToSpeech
+from assistant.utterance import Utterance
 from assistant.voices import SynthVoice, synthesize
 
 SCRIPT = Path(__file__).parent / "data" / "demo_evening.toml"
@@ -189,16 +191,14 @@ class Evening:
         utterances = self.listen_until(start, samples)
         matched = False
         for utterance in utterances:
-            match = utterance.intent
-            if match is None:
+            if utterance.intent is None:
                 self.log(self.now, f'heard: (talk) "{utterance.text}"')
-                event = Heard(utterance.text, None, {}, at=self.now)
             else:
-                slots = ", ".join(f"{k}={v}" for k, v in match.slots.items())
-                self.log(self.now, f"heard: {match.intent}({slots})")
-                event = Heard(utterance.text, match.intent, dict(match.slots), at=self.now)
-                matched = matched or (match.intent == step.expect
-                                      and dict(match.slots) == dict(step.slots))
+                slots = ", ".join(f"{k}={v}" for k, v in utterance.slots.items())
+                self.log(self.now, f"heard: {utterance.intent}({slots})")
+                matched = matched or (utterance.intent == step.expect
+                                      and dict(utterance.slots) == dict(step.slots))
+            event = Heard(utterance.text, utterance.intent, dict(utterance.slots), at=self.now)
             self.now += ANSWER_DELAY
             self.respond(self.dialogue.handle(event))
         if not utterances:
@@ -227,7 +227,6 @@ class Evening:
         return utterances
 
     def respond(self, actions: list[Action]) -> None:
-        spoke = False
         for action in actions:
             if isinstance(action, Say):
                 speech = self.tts.render(action.text)
@@ -238,12 +237,9 @@ class Evening:
                     self.asked = first_named(action.text, self.names, self.asked)
                 self.place(self.now, speech)
                 self.now += len(speech) / SAMPLE_RATE + AFTER_SPEECH
-                spoke = True
             elif isinstance(action, End):
                 self.log(self.now, f"(the evening ends: {action.reason})")
                 self.ended = True
-        if spoke and not self.ended:
-            self.respond(self.dialogue.handle(SpeechFinished(at=self.now)))
 
     def place(self, start: float, samples: Samples) -> None:
         self.pieces.append((start, samples))
@@ -261,9 +257,7 @@ class Evening:
 def run_demo(settings: Settings, seed: int = 7,
              emit: Callable[[str], None] | None = None) -> DemoResult:
     """Simulate the evening; `emit` gets each transcript line as it happens."""
-    from assistant.session import make_listener
-
-    evening = Evening(settings, make_listener(settings), load_script(), seed,
+    evening = Evening(settings, build_listener(settings), load_script(), seed,
                       emit or (lambda line: None))
     return evening.run()
 

@@ -24,7 +24,8 @@ import numpy as np
 from assistant import devices, history, portaudio
 from assistant.audio import SAMPLE_RATE, Samples, concatenate, rms_dbfs
 from assistant.errors import HearthError
-from assistant.settings import Settings, config_path, load_settings
+from assistant.resources import config_path
+from assistant.settings import Settings, load_settings
 
 LISTEN_SECONDS = 2.0
 QUIET_DBFS = -60.0  # below this a microphone is muted or far down (a quiet room is ~-55)

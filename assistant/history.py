@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant import settings
 from assistant.errors import HearthError
+from assistant.resources import data_dir
 
 FILE_NAME = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -50,7 +50,7 @@ def _now() -> datetime:
 
 
 def default_path() -> Path:
-    return settings.data_dir() / FILE_NAME
+    return data_dir() / FILE_NAME
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import TemplateError
+from assistant.intent import Intent
 from assistant.resources import intents_dir
 from assistant.template_syntax import (
     MAX_PATTERNS_PER_TEMPLATE,
@@ -40,15 +41,9 @@ from assistant.template_syntax import (
     spoken_words,
 )
 
-__all__ = ["KNOWN_INTENTS", "MAX_PATTERNS_PER_TEMPLATE", "IntentCatalog", "IntentTemplate",
+__all__ = ["MAX_PATTERNS_PER_TEMPLATE", "IntentCatalog", "IntentTemplate",
            "SlotList", "SlotValue", "expand_template", "load_intents", "spoken_words"]
 
-#: The intents the dialogue understands (PRODUCT.md "Intents" plus the welcome extras).
-KNOWN_INTENTS = frozenset(
-    {"start_game", "next", "repeat", "skip", "pause", "resume", "stop", "help",
-     "whose_turn", "how_many_left", "go_deeper", "keep_it_light",
-     "slower", "faster", "louder", "softer"}
-)
 MAX_SENTENCES = 60_000
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -78,7 +73,7 @@ class SlotList:
 class IntentTemplate:
     """One template line of one intent, with its patterns (slots kept as ``{name}`` tokens)."""
 
-    intent: str  # one of KNOWN_INTENTS
+    intent: Intent
     text: str  # as written: "skip [this|that] one"
     source: str  # "file:line"
     patterns: tuple[tuple[str, ...], ...]  # ("skip", "this", "one"), ("skip", "one"), ...
@@ -92,8 +87,12 @@ class IntentCatalog:
     templates: tuple[IntentTemplate, ...]  # in file order, then line order
     lists: tuple[SlotList, ...]  # the slot lists the templates refer to
 
-    def intents(self) -> list[str]:
+    def intents(self) -> list[Intent]:
         return sorted({template.intent for template in self.templates})
+
+    def slotted(self) -> frozenset[Intent]:
+        """The intents whose templates take a slot ("start the {game} game")."""
+        return frozenset(template.intent for template in self.templates if template.slots)
 
     def slot_list(self, name: str) -> SlotList:
         for item in self.lists:
@@ -152,21 +151,22 @@ def _load(folder: Path) -> IntentCatalog:
         raise TemplateError(f"No intent files (*.toml) in {folder}.",
                             "Point Hearth at the intents/ folder of a checkout.")
     raw_lists: list[tuple[str, str, dict[str, object], _Source]] = []
-    raw_intents: list[tuple[str, object, _Source]] = []
+    raw_intents: list[tuple[Intent, object, _Source]] = []
     for path in files:
         source = _Source.read(path)
         for name, table in source.tables("lists").items():
             raw_lists.append((name, source.locate(f"lists.{name}"), table, source))
         for name, table in source.tables("intents").items():
             where = source.locate(f"intents.{name}")
-            if name not in KNOWN_INTENTS:
+            known = [intent.value for intent in Intent]
+            if name not in known:
                 raise source.error(where, f"unknown intent {name!r}",
-                                   f"Use one of: {', '.join(sorted(KNOWN_INTENTS))}.")
+                                   f"Use one of: {', '.join(sorted(known))}.")
             extra = set(table) - {"sentences"}
             if extra:
                 raise source.error(where, f"unknown key {sorted(extra)[0]!r} in intent {name!r}",
                                    "An intent table has only `sentences = [...]`.")
-            raw_intents.append((name, table.get("sentences"), source))
+            raw_intents.append((Intent(name), table.get("sentences"), source))
     lists: dict[str, SlotList] = {}
     for name, where, table, source in raw_lists:
         if name in lists:
@@ -201,7 +201,7 @@ def _slot_list(name: str, where: str, table: dict[str, object], source: _Source)
     return SlotList(name, tuple(values), where)
 
 
-def _templates(intent: str, sentences: object, source: _Source,
+def _templates(intent: Intent, sentences: object, source: _Source,
                slots: set[str]) -> list[IntentTemplate]:
     if not _is_strings(sentences) or not sentences:
         where = source.locate(f"intents.{intent}")

@@ -28,6 +28,7 @@ from assistant.audio import AudioChunk, Rechunker
 from assistant.endpoint import Endpointer, EndpointOptions, Span
 from assistant.errors import AudioFormatError
 from assistant.matching import IntentMatch
+from assistant.utterance import Utterance
 
 
 class Matcher(Protocol):
@@ -59,21 +60,6 @@ class ListenOptions:
     command words, talk can come out as a command with words left over ("i'd like to try
     bucket the last of the four" as the dreams game). On the dev conversations this took
     stray commands from 4 to 2 in 3.1 hours, at the cost of 2 of 1,264 commands."""
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """One stretch of speech, as Hearth understood it."""
-
-    start: float
-    """Seconds from the start of the stream."""
-    end: float
-    text: str
-    """The full transcript (lower-case words)."""
-    intent: IntentMatch | None
-    """The command, or None when the couple were just talking."""
-    confidence: float
-    """0..1: how sure Hearth is of `intent` (or of the transcript, for talk)."""
 
 
 class Listener:
@@ -143,10 +129,11 @@ def decide(span: Span, recognition: Recognition, matcher: Matcher,
             best = (match, confidence)
             break
     if best is None:
-        return Utterance(span.start, span.end, transcript.text, None, round(heard, 3))
+        return Utterance(span.start, span.end, transcript.text, None, {}, round(heard, 3))
     match, confidence = best
     score = match.score * match.coverage ** 0.5 * confidence ** 0.5
-    return Utterance(span.start, span.end, transcript.text, match, round(score, 3))
+    return Utterance(span.start, span.end, transcript.text, match.intent, dict(match.slots),
+                     round(score, 3))
 
 
 def _readings(transcript: Hypothesis, command: Hypothesis | None,
@@ -186,10 +173,9 @@ def listen(chunks: Iterable[AudioChunk], listener: Listener) -> list[Utterance]:
     return utterances + listener.flush()
 
 
-def listen_file(path: Path, engine: SpeechEngine, matcher: Matcher,
-                options: ListenOptions | None = None) -> list[Utterance]:
+def listen_file(path: Path, listener: Listener) -> list[Utterance]:
     """Recognize a recording (any format, rate and channels) as Hearth hears it live."""
-    return listen(stream_file(path), Listener(engine, matcher, options))
+    return listen(stream_file(path), listener)
 
 
 def stream_file(path: Path, block_seconds: float = 2.0) -> Iterator[AudioChunk]:

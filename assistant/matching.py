@@ -30,6 +30,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from assistant.intent import Intent
 from assistant.intents import IntentCatalog
 from assistant.match_slots import SlotForms, SlotReading, slot_or_words, without_slot_tail
 from assistant.normalize import (
@@ -81,7 +82,7 @@ CANDIDATES = 12
 class IntentMatch:
     """A transcript understood as a command."""
 
-    intent: str
+    intent: Intent
     slots: Mapping[str, str]  # e.g. {"game": "dreams"}; read-only
     score: float  # 0..1 similarity of the normalized utterance to `sentence`
     sentence: str  # the template sentence matched, slots filled with what was heard
@@ -91,7 +92,7 @@ class IntentMatch:
 
 @dataclass(frozen=True)
 class _Entry:
-    intent: str
+    intent: Intent
     words: tuple[str, ...]  # normalized, slots as "{name}"
     sentence: str  # as written in the template expansion
 
@@ -116,14 +117,14 @@ class IntentMatcher:
                 if len(core) >= 2:  # "let's go" must not make "go" alone a command
                     self._add(_Entry(template.intent, core, " ".join(pattern)))
         self._keys = list(self._entries)
-        self._intents_of: dict[str, set[str]] = {}
+        self._intents_of: dict[str, set[Intent]] = {}
         for entry in self._entries.values():
             for word in entry.words:
                 self._intents_of.setdefault(word, set()).add(entry.intent)
         self._slots = SlotForms(catalog.lists)
         self._known = set(self._intents_of) | self._slots.words
         # A template that names a slot value word for word ("let's check in") fills it.
-        slotted = {template.intent for template in catalog.templates if template.slots}
+        slotted = catalog.slotted()
         self._fixed: dict[tuple[str, ...], dict[str, str]] = {
             entry.words: named for entry in self._entries.values()
             if entry.intent in slotted and not any("{" in word for word in entry.words)

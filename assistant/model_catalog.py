@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import resources, settings
+from assistant import resources
 from assistant.errors import ModelError
+from assistant.resources import data_dir
 
 MARKER = ".hearth-model.json"
 """Written by the installer into each model it installs: name, language, md5."""
@@ -81,7 +82,7 @@ def parse_model_list(data: Any, origin: str) -> tuple[CatalogEntry, ...]:
 
 def cached_list_path() -> Path:
     """Where the installer keeps the last model list it fetched."""
-    return settings.data_dir() / "models" / "model-list.json"
+    return data_dir() / "models" / "model-list.json"
 
 
 def load_catalog() -> tuple[CatalogEntry, ...]:
@@ -174,7 +175,7 @@ def search_places() -> list[tuple[str, Path]]:
     if env:
         places.append(("VOSK_MODEL_PATH", Path(env).expanduser()))
     places += [
-        ("Hearth data folder", settings.data_dir() / "models"),
+        ("Hearth data folder", data_dir() / "models"),
         ("checkout models/", resources.models_dir()),
         ("~/.cache/vosk", Path.home() / ".cache" / "vosk"),
         ("/usr/share/vosk", Path("/usr/share/vosk")),

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from assistant import settings
 from assistant.errors import InstallError, ModelError
 from assistant.model_catalog import (
     MARKER,
@@ -36,6 +35,7 @@ from assistant.model_catalog import (
     missing_model_files,
     parse_model_list,
 )
+from assistant.resources import data_dir
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def models_base_url(configured: str = "") -> str:
 
 
 def install_dir() -> Path:
-    return settings.data_dir() / "models"
+    return data_dir() / "models"
 
 
 def fetch_model_list(base: str, timeout: float = 15) -> tuple[CatalogEntry, ...]:

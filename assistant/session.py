@@ -21,14 +21,15 @@ from assistant.answers import Answers, likely_answers
 from assistant.audio import SAMPLE_RATE, AudioChunk, rms_dbfs
 from assistant.debug_record import DebugRecorder
 from assistant.decks import load_decks
-from assistant.dialogue import Dialogue, End, Event, Heard, Say, Silence, SpeechFinished, Started
+from assistant.dialogue import Dialogue, End, Event, Heard, Say, Silence, Started
 from assistant.errors import AudioDeviceError
 from assistant.history import History
-from assistant.listener_process import HeardUtterance, ListenerProcess, make_listener
+from assistant.listener_process import ListenerProcess
 from assistant.settings import Settings
 from assistant.state_store import StateStore
 from assistant.tts import TextToSpeech
 from assistant.turn_taking import TurnTaking, Verdict
+from assistant.utterance import Utterance
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,6 @@ class Session:
             if self._owe_finished and not self.turns.speaking(at):
                 self._owe_finished = False
                 self.say_line("finished speaking")
-                self.handle(SpeechFinished(at=at))
             quiet = self.turns.silence(at)
             if quiet is not None and not self._ending:
                 self.handle(Silence(quiet, at=at))
@@ -218,7 +218,7 @@ class Session:
         if self.recorder is not None:
             self.recorder.write(stamped)
 
-    def _heard(self, utterance: HeardUtterance) -> None:
+    def _heard(self, utterance: Utterance) -> None:
         intent = utterance.intent
         verdict = self.turns.judge(utterance.start, utterance.end, utterance.text, intent)
         length = utterance.end - utterance.start
@@ -287,5 +287,3 @@ class Session:
         log.warning("audio: %d input overflows, %d input blocks dropped, %d output underruns "
                     "so far", *counts)
         self._counts, self._reported_at = counts, time.monotonic()
-
-__all__ = ["Session", "make_listener"]

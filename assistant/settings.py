@@ -6,19 +6,17 @@ value gets one sentence naming the key and what is allowed.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import tomli_w
 
+from assistant.asr.base import ENGINES
 from assistant.errors import ConfigError
+from assistant.resources import config_path
 
-APP_NAME = "hearth"
-ENGINES = ("auto", "pocketsphinx", "vosk")
 COUNTRIES = ("US", "UK", "CA", "AU", "IE", "NZ")
 
 
@@ -77,22 +75,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "debug": ("debug_record",),
 }
 """TOML section → keys. `partners` is written as `[partners] names = [...]`."""
-
-
-def config_path() -> Path:
-    """The config file: `HEARTH_CONFIG`, else `config.toml` in the user's config folder."""
-    override = os.environ.get("HEARTH_CONFIG")
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
-
-
-def data_dir() -> Path:
-    """The user's data folder (history, state, downloaded models): `HEARTH_DATA_HOME` or
-    platformdirs' user data folder."""
-    override = os.environ.get("HEARTH_DATA_HOME")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
-    return path
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -207,5 +189,5 @@ def describe(settings: Settings) -> dict[str, Any]:
     return asdict(settings)
 
 
-__all__ = ["Settings", "config_path", "data_dir", "load_settings", "save_settings",
+__all__ = ["Settings", "load_settings", "save_settings",
            "with_overrides"]

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TextIO
 
 from assistant import devices, doctor, portaudio
-from assistant import settings as config
+from assistant.asr.base import ENGINES
 from assistant.audio import SAMPLE_RATE, Samples, rms_dbfs
 from assistant.errors import ConfigError, HearthError
-from assistant.settings import COUNTRIES, ENGINES, Settings, load_settings, save_settings
+from assistant.resources import config_path
+from assistant.settings import COUNTRIES, Settings, load_settings, save_settings
 
 Ask = Callable[[str], str]
 """Shows a question and returns the answer; raises EOFError or KeyboardInterrupt to stop."""
@@ -115,7 +116,7 @@ class SetupWizard:
             return None
         saved = save_settings(self.settings, self.path)
         self.q.say(f"\nAll set. Your settings are saved in {saved}.")
-        option = "" if saved == config.config_path() else f" --config {saved}"
+        option = "" if saved == config_path() else f" --config {saved}"
         self.q.say(f"Start Hearth with: hearth run{option}   (and `hearth doctor{option}` if "
                    "anything seems off)")
         return saved

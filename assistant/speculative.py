@@ -16,7 +16,9 @@ from typing import Any
 
 from assistant.audio import AudioChunk
 from assistant.endpoint import Span
-from assistant.listening import Listener, Utterance, decide
+from assistant.intent import Intent
+from assistant.listening import Listener, decide
+from assistant.utterance import Utterance
 
 SURE = 0.7
 """Confidence (0..1, `Utterance.confidence`) a command needs to be taken early."""
@@ -29,7 +31,8 @@ re-decoding it at every pause would cost CPU for nothing)."""
 class SpeculativeListener(Listener):
     """A `Listener` whose endpointing offers early ends (`Step.paused`) that it may take."""
 
-    def __init__(self, *args: Any, slotted: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, slotted: frozenset[Intent] = frozenset(),
+                 **kwargs: Any) -> None:
         """`slotted`: intents that take a slot ("start the {game} game"); said without one
         ("let's play …") they are likely to go on, so they are not finished early."""
         super().__init__(*args, **kwargs)
@@ -68,9 +71,8 @@ class SpeculativeListener(Listener):
         return []
 
     def _complete(self, utterance: Utterance) -> bool:
-        match = utterance.intent
-        return (match is not None and utterance.confidence >= SURE
-                and (bool(match.slots) or match.intent not in self.slotted))
+        return (utterance.intent is not None and utterance.confidence >= SURE
+                and (bool(utterance.slots) or utterance.intent not in self.slotted))
 
     def reset(self) -> None:
         super().reset()

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import data_dir
+from assistant.resources import data_dir
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from assistant.asr.pocketsphinx_engine import PocketsphinxEngine
 from assistant.audio import SAMPLE_RATE, Samples
 from assistant.intents import IntentCatalog, load_intents
 from assistant.matching import IntentMatcher
+from assistant.pipeline import build_matcher, command_sentences
+from assistant.settings import Settings
 from assistant.voices import SynthVoice, available, synthesize
 
 SLT = SynthVoice("flite", "slt")
@@ -49,7 +51,7 @@ def catalog() -> IntentCatalog:
 
 @pytest.fixture(scope="session")
 def matcher(catalog: IntentCatalog) -> IntentMatcher:
-    return IntentMatcher(catalog)
+    return build_matcher(Settings(), catalog)
 
 
 @pytest.fixture(scope="module")
@@ -57,5 +59,5 @@ def engine(catalog: IntentCatalog) -> PocketsphinxEngine:
     """The built-in engine with every command sentence. One per module: the engine adapts
     to the channel (cepstral mean) as it hears, so results depend on what came before."""
     loaded = PocketsphinxEngine()
-    loaded.set_commands([*catalog.sentences(), "hearth"])
+    loaded.set_commands(command_sentences(catalog, Settings().wake_word))
     return loaded

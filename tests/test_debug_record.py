@@ -27,7 +27,8 @@ from assistant.audio import CHUNK_SAMPLES, SAMPLE_RATE, AudioChunk, Samples, rms
 from assistant.commands.run_cmd import _recorder
 from assistant.debug_record import FLUSH_EVERY, DebugRecorder
 from assistant.errors import ConfigError
-from assistant.listener_process import HeardUtterance
+from assistant.intent import Intent
+from assistant.utterance import Utterance
 
 __all__ = ["pulse"]
 
@@ -48,8 +49,8 @@ def stream(samples: Samples, at: float = 0.0) -> Iterator[AudioChunk]:
 
 
 def heard(start: float, end: float, text: str = "next", intent: str | None = "next",
-          **slots: str) -> HeardUtterance:
-    return HeardUtterance(start, end, text, intent, slots, 0.75)
+          **slots: str) -> Utterance:
+    return Utterance(start, end, text, Intent(intent) if intent else None, slots, 0.75)
 
 
 def test_wav_holds_every_chunk_written(tmp_path: Path) -> None:

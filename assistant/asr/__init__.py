@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.asr.base import Hypothesis, Recognition, SpeechEngine, Word
+from assistant.asr.base import ENGINES, Hypothesis, Recognition, SpeechEngine, Word
 from assistant.errors import EngineError, ModelError
-from assistant.settings import Settings
-
-ENGINES = ("auto", "pocketsphinx", "vosk")
 
 
 def choose_engine(name: str, model: str | Path | None = None) -> tuple[str, Path | None]:
@@ -35,18 +32,11 @@ def choose_engine(name: str, model: str | Path | None = None) -> tuple[str, Path
     return "pocketsphinx", None
 
 
-def create_engine(name: str | Settings | None = None, model: str | Path | None = None,
-                  settings: Settings | None = None,
-                  commands: Sequence[str] | None = None) -> SpeechEngine:
-    """The engine to listen with, ready for Hearth's commands.
-
-    `name` and `model` override the settings (`create_engine(settings)` also works);
-    `commands` defaults to every sentence of the intent catalog plus the wake word.
-    """
-    if isinstance(name, Settings):
-        name, settings = None, name
-    settings = settings or Settings()
-    chosen, folder = choose_engine(name or settings.engine or "auto", model or settings.model)
+def create_engine(name: str = "auto", model: str | Path | None = None,
+                  commands: Sequence[str] = ()) -> SpeechEngine:
+    """The engine `name` means here (see `choose_engine`), ready for `commands`: the
+    sentences its command reading is limited to (lower-case words)."""
+    chosen, folder = choose_engine(name, model)
     engine: SpeechEngine
     if chosen == "vosk" and folder is not None:
         from assistant.asr.vosk_engine import VoskEngine
@@ -56,13 +46,9 @@ def create_engine(name: str | Settings | None = None, model: str | Path | None =
         from assistant.asr.pocketsphinx_engine import PocketsphinxEngine
 
         engine = PocketsphinxEngine()
-    if commands is None:
-        from assistant.intents import load_intents
-
-        commands = [*load_intents().sentences(), *settings.wake_word.lower().split()[:1]]
     engine.set_commands(commands)
     return engine
 
 
-__all__ = ["Hypothesis", "Recognition", "SpeechEngine", "Word", "choose_engine",
+__all__ = ["ENGINES", "Hypothesis", "Recognition", "SpeechEngine", "Word", "choose_engine",
            "create_engine"]

@@ -16,6 +16,10 @@ from typing import Protocol
 
 from assistant.audio import AudioChunk
 
+ENGINES = ("auto", "pocketsphinx", "vosk")
+"""The speech engines a user can choose; `auto` is vosk when an English vosk model is
+installed, else the built-in pocketsphinx."""
+
 
 @dataclass(frozen=True)
 class Word:

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.commands import add_common_engine_options
 from assistant.errors import AudioFormatError
-from assistant.listening import Utterance
+from assistant.utterance import Utterance, utterance_json
 
 VOSK_HINT = ("hearth: using the built-in pocketsphinx engine; the vosk engine is more "
              "accurate: run `hearth models install`.")
@@ -30,26 +30,21 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.asr import create_engine
-    from assistant.intents import load_intents
     from assistant.listening import listen_file
-    from assistant.matching import IntentMatcher
+    from assistant.pipeline import build_listener
     from assistant.settings import load_settings, with_overrides
 
     path = Path(args.file)
     _check_file(path)
     settings = load_settings(Path(args.config) if args.config else None)
     settings = with_overrides(settings, engine=args.engine, model=args.model)
-    catalog = load_intents()
-    engine = create_engine(settings=settings, commands=[
-        *catalog.sentences(), *settings.wake_word.lower().split()[:1]])
-    if engine.name == "pocketsphinx" and not args.json:
+    listener = build_listener(settings)
+    if listener.engine.name == "pocketsphinx" and not args.json:
         print(VOSK_HINT, file=sys.stderr)
-    matcher = IntentMatcher(catalog, settings.wake_word, settings.require_wake_word)
-    utterances = listen_file(path, engine, matcher)
+    utterances = listen_file(path, listener)
     if args.json:
         for utterance in utterances:
-            print(json.dumps(as_json(utterance)), flush=True)
+            print(json.dumps(utterance_json(utterance)), flush=True)
     else:
         print_table(utterances)
     return 0
@@ -65,28 +60,15 @@ def _check_file(path: Path) -> None:
         raise AudioFormatError(f"{path} is empty.", "Give a WAV file with a recording in it.")
 
 
-def as_json(utterance: Utterance) -> dict[str, Any]:
-    match = utterance.intent
-    return {
-        "start": round(utterance.start, 3),
-        "end": round(utterance.end, 3),
-        "text": utterance.text,
-        "intent": match.intent if match is not None else None,
-        "slots": dict(match.slots) if match is not None else {},
-        "confidence": round(min(1.0, max(0.0, utterance.confidence)), 3),
-    }
-
-
 def print_table(utterances: list[Utterance]) -> None:
     if not utterances:
         print("No speech found.")
         return
     print(f"{'start':>8} {'end':>8}  {'intent':<22} {'conf':>4}  text")
     for utterance in utterances:
-        match = utterance.intent
         intent = "-"
-        if match is not None:
-            slots = ",".join(f"{k}={v}" for k, v in sorted(match.slots.items()))
-            intent = f"{match.intent}({slots})" if slots else match.intent
+        if utterance.intent is not None:
+            slots = ",".join(f"{k}={v}" for k, v in sorted(utterance.slots.items()))
+            intent = f"{utterance.intent}({slots})" if slots else utterance.intent
         print(f"{utterance.start:8.2f} {utterance.end:8.2f}  {intent:<22} "
               f"{utterance.confidence:4.2f}  {utterance.text}")

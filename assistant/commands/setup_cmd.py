@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import config_path
+from assistant.resources import config_path
 from assistant.setup_wizard import SetupWizard
 
 
