@@ -7,20 +7,18 @@ already said. A schema version table lets later versions migrate the file.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from assistant.errors import HearthError
 from assistant.resources import data_dir
 
 FILE_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
@@ -40,9 +38,11 @@ CREATE TABLE IF NOT EXISTS prompts_used (
 );
 CREATE INDEX IF NOT EXISTS prompts_used_deck ON prompts_used (deck, round);
 CREATE TABLE IF NOT EXISTS deck_rounds (deck TEXT PRIMARY KEY, round INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS resume (id INTEGER PRIMARY KEY CHECK (id = 1), saved_at TEXT,
-                                   snapshot TEXT NOT NULL);
 """
+MIGRATIONS = {
+    2: "DROP TABLE IF EXISTS resume;",  # the saved game lives in session.json (state_store.py)
+}
+"""Version → the SQL that brings a file of the version before up to it."""
 
 
 def _now() -> datetime:
@@ -89,10 +89,7 @@ class History:
             self.db = sqlite3.connect(self.path, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
-            with self.db:
-                self.db.executescript(SCHEMA)
-                if not self.db.execute("SELECT version FROM schema_version").fetchone():
-                    self.db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            self._migrate()
         except sqlite3.DatabaseError as error:
             raise HearthError(f"The history file {self.path} cannot be read ({error}).",
                               "Move it aside, or run `hearth forget --yes` to start afresh."
@@ -101,6 +98,17 @@ class History:
             extra = self.path.with_name(self.path.name + suffix)
             if extra.exists():
                 os.chmod(extra, 0o600)
+
+    def _migrate(self) -> None:
+        with self.db:
+            self.db.executescript(SCHEMA)
+            row = self.db.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+                return
+            for version in range(int(row[0]) + 1, SCHEMA_VERSION + 1):
+                self.db.executescript(MIGRATIONS[version])
+            self.db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         self.db.close()
@@ -174,35 +182,13 @@ class History:
         return [DeckRecord(deck, int(count), datetime.fromisoformat(last))
                 for deck, count, last in rows]
 
-    # ----- crash resume -----------------------------------------------------------------
-
-    def save_snapshot(self, snapshot: dict[str, Any]) -> None:
-        """Keep the dialogue's snapshot so a crashed session can resume."""
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO resume (id, saved_at, snapshot) "
-                            "VALUES (1, ?, ?)", (self._stamp(), json.dumps(snapshot)))
-
-    def load_snapshot(self, max_age_seconds: float | None = None) -> dict[str, Any] | None:
-        """The last saved snapshot, or None (also when older than `max_age_seconds`)."""
-        row = self.db.execute("SELECT saved_at, snapshot FROM resume WHERE id = 1").fetchone()
-        if not row:
-            return None
-        age = (self.clock() - datetime.fromisoformat(row[0])).total_seconds()
-        if max_age_seconds is not None and age > max_age_seconds:
-            return None
-        return dict(json.loads(row[1]))
-
-    def clear_snapshot(self) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM resume")
-
     # ----- forget -----------------------------------------------------------------------
 
     def forget(self) -> None:
         """Wipe everything played (the file stays, empty, with its schema)."""
         with self.db:
             self.db.execute("BEGIN")
-            for table in ("prompts_used", "sessions", "deck_rounds", "resume"):
+            for table in ("prompts_used", "sessions", "deck_rounds"):
                 self.db.execute(f"DELETE FROM {table}")
         self.session_id = None
         self.db.execute("VACUUM")

@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,22 @@ from assistant.resources import data_dir
 
 log = logging.getLogger(__name__)
 
+FILE_NAME = "session.json"
 MAX_AGE = 12 * 3600.0
 """Seconds after which a saved game is an old evening and is not offered again."""
+
+
+def default_path() -> Path:
+    return data_dir() / FILE_NAME
 
 
 class StateStore:
     """`session.json`: the last dialogue snapshot and when it was taken."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or data_dir() / "session.json"
+    def __init__(self, path: Path | None = None, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.path = path or default_path()
+        self.clock = clock
         self._last = ""
 
     def save(self, snapshot: dict[str, Any]) -> None:
@@ -36,7 +44,7 @@ class StateStore:
         body = json.dumps(snapshot, sort_keys=True)
         if body == self._last:
             return
-        document = json.dumps({"saved_at": time.time(), "snapshot": snapshot})
+        document = json.dumps({"saved_at": self.clock(), "snapshot": snapshot})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".session-", suffix=".tmp",
                                              dir=self.path.parent)
@@ -76,10 +84,11 @@ class StateStore:
         except (OSError, ValueError, KeyError, TypeError) as error:
             log.warning("ignoring unreadable saved game %s (%s)", self.path, error)
             return None
-        if not isinstance(snapshot, dict) or time.time() - saved_at > max_age:
+        if not isinstance(snapshot, dict) or self.clock() - saved_at > max_age:
             return None
         return snapshot
 
     def clear(self) -> None:
+        """Forget the saved game (the evening ended, or `hearth forget`)."""
         self.path.unlink(missing_ok=True)
         self._last = ""

@@ -11,6 +11,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.history import SCHEMA_VERSION, History
+from assistant.state_store import StateStore
 
 
 class Clock:
@@ -114,23 +115,21 @@ def test_no_conversation_text_is_stored(tmp_path: Path) -> None:
     assert not columns & {"text", "transcript", "audio", "words"}
 
 
-def test_snapshot_round_trip_and_clear(tmp_path: Path) -> None:
-    with History(tmp_path / "h.sqlite3") as history:
-        assert history.load_snapshot() is None
-        history.save_snapshot({"state": "prompt", "n": [1, 2]})
-        assert history.load_snapshot() == {"state": "prompt", "n": [1, 2]}
-        history.clear_snapshot()
-        assert history.load_snapshot() is None
-
-
-def test_an_old_snapshot_is_not_resumed(tmp_path: Path) -> None:
-    clock = Clock()
-    with History(tmp_path / "h.sqlite3", clock=clock) as history:
-        history.save_snapshot({"state": "prompt"})
-        clock.advance(30)
-        assert history.load_snapshot(max_age_seconds=3600) == {"state": "prompt"}
-        clock.advance(120)
-        assert history.load_snapshot(max_age_seconds=3600) is None
+def test_a_file_of_the_first_version_loses_its_unused_resume_table(tmp_path: Path) -> None:
+    """The saved game lives in one place, session.json; version 1 had a SQLite copy."""
+    path = tmp_path / "h.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                      "INSERT INTO schema_version VALUES (1);"
+                      "CREATE TABLE resume (id INTEGER PRIMARY KEY, saved_at TEXT,"
+                      " snapshot TEXT NOT NULL);")
+    old.close()
+    with History(path) as history:
+        history.record_prompt("friendship", "friendship:1")
+    db = sqlite3.connect(path)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "resume" not in tables
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
 
 
 def test_forget_wipes_everything(tmp_path: Path) -> None:
@@ -193,3 +192,22 @@ def test_forget_without_a_terminal_needs_yes(data_home: Path) -> None:
     assert main(["forget", "--yes"]) == 0
     with History() as history:
         assert history.sessions() == []
+
+
+def test_forget_also_wipes_the_saved_game(data_home: Path) -> None:
+    """README: `hearth forget` wipes the history and the saved place in an unfinished game."""
+    with History() as history:
+        history.record_prompt("friendship", "friendship:1")
+    store = StateStore()
+    store.save({"state": "prompt", "game": "friendship"})
+    assert store.path.parent == data_home
+    assert main(["forget", "--yes"]) == 0
+    assert not store.path.exists()
+    assert StateStore().load() is None
+
+
+def test_forget_wipes_a_saved_game_even_with_no_history(data_home: Path) -> None:
+    store = StateStore()
+    store.save({"state": "prompt", "game": "friendship"})
+    assert main(["forget", "--yes"]) == 0
+    assert not store.path.exists()

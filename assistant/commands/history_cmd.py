@@ -7,12 +7,14 @@ import sys
 from typing import Any
 
 from assistant.history import History, default_path
+from assistant.state_store import StateStore
 
 
 def register(subparsers: Any) -> None:
     history = subparsers.add_parser("history", help="what has been played (counts and dates)")
     history.set_defaults(func=run_history)
-    forget = subparsers.add_parser("forget", help="wipe the history of what has been played")
+    forget = subparsers.add_parser("forget", help="wipe the history of what has been played "
+                                                  "and the saved game")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(func=run_forget)
 
@@ -53,8 +55,8 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_forget(args: argparse.Namespace) -> int:
-    path = default_path()
-    if not path.exists():
+    path, store = default_path(), StateStore()
+    if not path.exists() and not store.path.exists():
         print("There is no history to forget.")
         return 0
     if not args.yes:
@@ -66,7 +68,10 @@ def run_forget(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was changed.")
             return 1
-    with History(path) as history:
-        history.forget()
-    print("The history is wiped. Prompts may come up again from the start.")
+    if path.exists():
+        with History(path) as history:
+            history.forget()
+    store.clear()
+    print("The history and any saved game are wiped. Prompts may come up again from the "
+          "start.")
     return 0
