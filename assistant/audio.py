@@ -78,18 +78,35 @@ def convert(samples: npt.NDArray[np.generic], rate: int, channels: int = 1) -> S
 
 def read_audio(path: Path) -> Samples:
     """Read a whole audio file (WAV, FLAC, …; any rate and channels) as 16 kHz mono int16."""
+    with open_audio(path) as sound:
+        data = sound.read(dtype="float32", always_2d=True)
+        rate = sound.samplerate
+    return convert(data.mean(axis=1), int(rate), 1)
+
+
+def stream_file(path: Path, block_seconds: float = 2.0) -> Iterator[AudioChunk]:
+    """A file as the chunk stream a microphone gives, read block by block: an hour-long
+    recording takes no more memory than a minute."""
+    with open_audio(path) as sound:
+        rechunker = Rechunker(sound.samplerate, sound.channels)
+        block = max(1, round(sound.samplerate * block_seconds))
+        for data in sound.blocks(blocksize=block, dtype="float32", always_2d=True):
+            yield from rechunker.push_floats(data.reshape(-1))
+
+
+def open_audio(path: Path) -> soundfile.SoundFile:
+    """An audio file opened for reading; one clear `AudioFormatError` when it cannot be."""
     if not path.exists():
         raise AudioFormatError(f"{path} does not exist.", "Check the file name.")
     if path.is_dir():
         raise AudioFormatError(f"{path} is a folder, not an audio file.", "Give a WAV file.")
     try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+        return soundfile.SoundFile(str(path))
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
         raise AudioFormatError(
             f"{path} is not a readable audio file ({error}).",
             "Give a WAV file (any sample rate and channel count).",
         ) from error
-    return convert(data.mean(axis=1), int(rate), 1)
 
 
 def write_wav(path: Path, samples: Samples, rate: int = SAMPLE_RATE) -> None:
@@ -111,11 +128,6 @@ def chunk_samples(
         yield AudioChunk(piece.tobytes(), SAMPLE_RATE, 1, start + offset / SAMPLE_RATE)
 
 
-def file_chunks(path: Path, chunk: int = CHUNK_SAMPLES) -> Iterator[AudioChunk]:
-    """A file as the same chunk stream a microphone gives."""
-    return chunk_samples(read_audio(path), chunk)
-
-
 class Rechunker:
     """Turns chunks of any size, rate and channel count into fixed-size 16 kHz mono chunks.
 
@@ -135,8 +147,11 @@ class Rechunker:
         self._emitted = 0
 
     def push(self, audio: bytes) -> Iterator[AudioChunk]:
-        raw = np.frombuffer(audio, dtype=np.int16)
-        floats = raw.astype(np.float32) / 32768.0
+        """Interleaved 16-bit samples, as a microphone gives them."""
+        return self.push_floats(np.frombuffer(audio, dtype=np.int16).astype(np.float32) / 32768.0)
+
+    def push_floats(self, floats: npt.NDArray[np.float32]) -> Iterator[AudioChunk]:
+        """Interleaved samples in [-1, 1], as a file of any sample format is read."""
         if self._channels > 1:
             floats = floats.reshape(-1, self._channels).mean(axis=1)
         if self._resampler is not None:

@@ -98,7 +98,7 @@ class DeckProblem:
 
 
 def prompt_id(deck: str, text: str) -> str:
-    digest = hashlib.sha1(_normalize(text).encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(_identity(text).encode("utf-8")).hexdigest()[:10]
     return f"{deck}:{digest}"
 
 
@@ -107,7 +107,9 @@ def count_words(text: str) -> int:
     return len(_PLACEHOLDER.sub("NAME", text).split())
 
 
-def _normalize(text: str) -> str:
+def _identity(text: str) -> str:
+    """What makes two prompts the same prompt (its id, and duplicates in a deck). Changing
+    it changes every prompt id, and the history would no longer know what was played."""
     return " ".join(re.sub(r"[^\w{}]+", " ", text.lower()).split())
 
 
@@ -214,7 +216,7 @@ def _check_file(path: Path, seen: dict[str, str]) -> tuple[list[DeckProblem], De
         if isinstance(body, str):
             for message in _check_text(f"prompt {index + 1}", body, need_first=True):
                 add(_key_line(text, "text", line, end), message)
-            key = _normalize(body)
+            key = _identity(body)
             where = f"{path.name}:{line}"
             if key in seen:
                 add(line, f"prompt {index + 1} duplicates the prompt at {seen[key]}")

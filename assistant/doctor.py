@@ -30,7 +30,6 @@ from assistant.settings import Settings, load_settings
 LISTEN_SECONDS = 2.0
 QUIET_DBFS = -60.0  # below this a microphone is muted or far down (a quiet room is ~-55)
 CLIP_SHARE = 0.001  # more than this share of samples at full scale is clipping
-STARTUP_GRACE = 3.0  # seconds a microphone may take to start delivering audio
 SAMPLE_PHRASE = "Hello from Hearth."
 
 
@@ -76,7 +75,7 @@ def listen(spec: str, seconds: float,
     pieces: list[Samples] = []
     wanted = int(seconds * SAMPLE_RATE)
     with devices.Microphone(spec) as mic:
-        deadline = time.monotonic() + seconds + STARTUP_GRACE
+        deadline = time.monotonic() + seconds + devices.STARTUP_GRACE
         while sum(p.size for p in pieces) < wanted and time.monotonic() < deadline:
             piece = concatenate(mic.chunks(timeout=0.1))
             if piece.size:

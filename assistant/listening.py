@@ -15,18 +15,16 @@ itself verified it against the audio (such a reading comes with its own words).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import soundfile
 from rapidfuzz import fuzz
 
 from assistant.asr.base import Hypothesis, Recognition, SpeechEngine, Word
-from assistant.audio import AudioChunk, Rechunker
+from assistant.audio import AudioChunk, stream_file
 from assistant.endpoint import Endpointer, EndpointOptions, Span
-from assistant.errors import AudioFormatError
 from assistant.matching import IntentMatch
 from assistant.utterance import Utterance
 
@@ -58,8 +56,7 @@ class ListenOptions:
     strict_min_coverage: float = 0.9
     """How much (0..1) of such a reading the command sentence must explain: forced onto
     command words, talk can come out as a command with words left over ("i'd like to try
-    bucket the last of the four" as the dreams game). On the dev conversations this took
-    stray commands from 4 to 2 in 3.1 hours, at the cost of 2 of 1,264 commands."""
+    bucket the last of the four" as the dreams game)."""
 
 
 class Listener:
@@ -176,21 +173,3 @@ def listen(chunks: Iterable[AudioChunk], listener: Listener) -> list[Utterance]:
 def listen_file(path: Path, listener: Listener) -> list[Utterance]:
     """Recognize a recording (any format, rate and channels) as Hearth hears it live."""
     return listen(stream_file(path), listener)
-
-
-def stream_file(path: Path, block_seconds: float = 2.0) -> Iterator[AudioChunk]:
-    """A file as the chunk stream a microphone gives, read block by block: an hour-long
-    recording takes no more memory than a minute."""
-    if not path.is_file():
-        raise AudioFormatError(f"{path} is not an audio file (it does not exist or is a folder).",
-                               "Check the file name.")
-    try:
-        sound = soundfile.SoundFile(str(path))
-    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
-        raise AudioFormatError(f"{path} is not a readable audio file ({error}).",
-                               "Give a WAV file (any sample rate and channel count).") from error
-    with sound:
-        rechunker = Rechunker(sound.samplerate, sound.channels)
-        block = max(1, round(sound.samplerate * block_seconds))
-        for data in sound.blocks(blocksize=block, dtype="int16", always_2d=True):
-            yield from rechunker.push(data.tobytes())

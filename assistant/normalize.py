@@ -1,5 +1,8 @@
 """Normalization of what was heard and of template sentences, and the word lists behind it.
 
+`normalize` prepares text for matching commands; `plain_words` is the simpler form the
+safety phrases and the consent answers are read in.
+
 Both sides of a match go through `normalize`: lower case, no punctuation, hyphens as
 spaces, digits as words, contractions expanded.  What was heard also loses fillers ("um"),
 openers ("okay", "so", "you know"), stutters ("can we can we") and words that never change
@@ -75,8 +78,18 @@ SLOT_TAIL = frozenset(re.split(" ", "game games questions question session deck 
                                     "prompts stuff one ones tonight together now please "
                                     "practice thing"))
 
+_PLAIN_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def plain_words(text: str) -> list[str]:
+    """Lower-case words, apostrophes dropped ("don't" is "dont") and any other punctuation
+    a space: the form safety phrases and consent answers are written in."""
+    return _PLAIN_NOT_WORD.sub(" ", text.lower().replace("'", "").replace("\u2019", "")).split()
+
+
 def normalize(text: str) -> list[str]:
-    """Lower-case words, no punctuation, hyphens split, digits spelled, contractions expanded."""
+    """For matching commands: lower-case words, no punctuation, hyphens split, digits
+    spelled, contractions expanded."""
     text = _NOT_WORD.sub(" ", text.lower().replace("-", " "))
     words: list[str] = []
     for raw in text.split():

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from assistant.normalize import plain_words
+
 DATA = Path(__file__).resolve().parent / "data"
 PHRASES_FILE = DATA / "safety_phrases.toml"
 HELPLINES_FILE = DATA / "helplines.toml"
@@ -45,7 +47,7 @@ def load_phrases(path: Path = PHRASES_FILE) -> Phrases:
     def compiled(key: str) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(pattern) for pattern in raw[key])
 
-    idioms = tuple(sorted((normalize(i) for i in raw["idioms"]), key=len, reverse=True))
+    idioms = tuple(sorted((_plain(i) for i in raw["idioms"]), key=len, reverse=True))
     return Phrases(idioms, compiled("crisis"), compiled("fear"), compiled("hard"))
 
 
@@ -55,10 +57,8 @@ def load_helplines(path: Path = HELPLINES_FILE) -> dict[str, dict[str, str]]:
     return {country.upper(): dict(lines) for country, lines in raw.items()}
 
 
-def normalize(text: str) -> str:
-    """Lower case, apostrophes dropped ("don't" → "dont"), other punctuation as spaces."""
-    text = text.lower().replace("'", "").replace("\u2019", "")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+def _plain(text: str) -> str:
+    return " ".join(plain_words(text))
 
 
 def _without_idioms(text: str, idioms: tuple[str, ...]) -> str:
@@ -70,7 +70,7 @@ def _without_idioms(text: str, idioms: tuple[str, ...]) -> str:
 def detect(text: str) -> Concern | None:
     """A `Concern` when the words signal crisis or fear of a partner, else None."""
     phrases = load_phrases()
-    clean = _without_idioms(normalize(text), phrases.idioms)
+    clean = _without_idioms(_plain(text), phrases.idioms)
     if not clean:
         return None
     for kind, patterns in ((CRISIS, phrases.crisis), (FEAR, phrases.fear)):
@@ -83,7 +83,7 @@ def detect(text: str) -> Concern | None:
 
 def is_hard_moment(text: str) -> bool:
     """The couple says the conversation is hard or keeps going wrong (not danger)."""
-    clean = normalize(text)
+    clean = _plain(text)
     return any(pattern.search(clean) for pattern in load_phrases().hard)
 
 

@@ -32,8 +32,8 @@ from common import CorpusFile, LabelledUtterance
 from assistant.asr.comfort_noise import ComfortNoise
 from assistant.asr.pocketsphinx_engine import (
     PocketsphinxEngine,
-    normalize_sentences,
     read_dictionary,
+    spell_sentences,
 )
 from assistant.audio import SAMPLE_RATE
 
@@ -56,7 +56,7 @@ def label_of(command: LabelledUtterance) -> Label:
 
 def sentence_of(text: str, known: dict[str, list[str]]) -> str:
     """The synthesizer's input as dictionary words ("" when none are known)."""
-    spelled = normalize_sentences([re.sub(r"[^A-Za-z' -]", " ", text)], known)
+    spelled = spell_sentences([re.sub(r"[^A-Za-z' -]", " ", text)], known)
     return spelled[0] if spelled else ""
 
 

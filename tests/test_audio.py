@@ -13,8 +13,10 @@ from assistant.audio import (
     SAMPLE_RATE,
     Rechunker,
     chunk_samples,
+    concatenate,
     read_audio,
     rms_dbfs,
+    stream_file,
     write_wav,
 )
 from assistant.errors import AudioFormatError
@@ -72,3 +74,19 @@ def test_write_wav_round_trips(tmp_path: Path) -> None:
     write_wav(tmp_path / "out.wav", samples)
     assert np.array_equal(read_audio(tmp_path / "out.wav"), samples)
     assert not (tmp_path / "out.wav.partial").exists()
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "FLOAT", "DOUBLE"])
+def test_a_file_streams_as_loud_as_it_is_in_any_sample_format(tmp_path: Path,
+                                                              subtype: str) -> None:
+    """`hearth listen` streams files block by block; a float WAV is not silence."""
+    path = tmp_path / "tone.wav"
+    soundfile.write(str(path), _tone(48000, 1.0, 2), 48000, subtype=subtype)
+    streamed = concatenate(stream_file(path, block_seconds=0.25))
+    assert rms_dbfs(streamed) == pytest.approx(-9.03, abs=0.3)
+    assert rms_dbfs(read_audio(path)) == pytest.approx(-9.03, abs=0.3)
+
+
+def test_streaming_a_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(AudioFormatError, match="is a folder"):
+        list(stream_file(tmp_path))

@@ -11,7 +11,7 @@ import soundfile
 from conftest import RMS, SLT, join, silence, speech
 
 from assistant.asr.base import Recognition
-from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, normalize_sentences, spell
+from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, spell, spell_sentences
 from assistant.audio import Samples, chunk_samples
 from assistant.intents import IntentCatalog
 from assistant.matching import IntentMatcher
@@ -76,7 +76,7 @@ def test_unknown_words_are_respelled_or_left_out() -> None:
     assert spell("startup", known) == ["start", "up"]
     assert spell("check-in", known) == ["check", "in"]
     assert spell("zqxj", known) == []
-    assert normalize_sentences(["soft startup", "zqxj check-in"], known) == [
+    assert spell_sentences(["soft startup", "zqxj check-in"], known) == [
         "check in", "soft start up"]
 
 

@@ -7,14 +7,10 @@ model has seen, and it hears words in them ("start the friendship game" as "star
 friendship get you you"). Filling the background up to a floor 30 dB under the level
 of speech with pink noise makes those silences look like the training data's.
 
-Measured (`benchmarks/bench_listen.py`, pocketsphinx): clean commands 68% → 81% right
-on the dev corpus and 40% → 48% on the held-out one, reverberant rooms 16% → 24% on
-held-out, pink noise at 15 dB and babble unchanged (their background is already above
-the floor, so nothing is added), no more stray commands in conversation. On Debian's
-real recordings (pocketsphinx-testdata), word errors stayed the same within each
-recording set (cards 9 of 21, librivox 40 of 71). Decoding the same dev utterances
-offline, a floor 35 dB down gained less (77%) and 24 dB down began to mask speech
-(76%). One loss seen: the lone word "help" in flite's slt voice is heard as "felt".
+Noisy rooms (pink noise, background talk) already have a background above the floor, so
+nothing is added to them. A deeper floor helps less, and a shallower one begins to mask
+speech; the README's "Measured" section has the numbers. One loss seen: the lone word
+"help" in flite's slt voice is heard as "felt".
 
 The background is measured at the start of each utterance (the quiet the endpointer
 keeps before speech), so a room that is already noisy gets nothing added; the level of

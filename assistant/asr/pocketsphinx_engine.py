@@ -17,14 +17,11 @@ Two readings per utterance, as `SpeechEngine` asks:
   reading carries its own words (times and posteriors); an n-best reading has none.
   It need not be a whole command sentence ("um repeat that"): the matcher judges it, and
   since it was forced onto command words it must match a command nearly exactly and be
-  wholly explained by it (`ListenOptions.strict_min_score`, `strict_min_coverage`). On
-  the dev corpus that gained about one point of acceptance, with false accepts
-  unchanged within the noise of a few per hour.
+  wholly explained by it (`ListenOptions.strict_min_score`, `strict_min_coverage`).
 
 Before either reading, the background of each utterance is filled up to a faint pink
 noise floor 30 dB under the level of speech (`comfort_noise.py`): the model hears words
-in silences far quieter than its training data's. Clean commands: 68% → 81% right on
-the dev corpus, 40% → 48% on the held-out one; noisy audio is left as it was.
+in silences far quieter than its training data's. Noisy audio is left as it was.
 """
 
 from __future__ import annotations
@@ -82,7 +79,7 @@ def spell(word: str, known: dict[str, list[str]]) -> list[str]:
     return []
 
 
-def normalize_sentences(sentences: Sequence[str], known: dict[str, list[str]]) -> list[str]:
+def spell_sentences(sentences: Sequence[str], known: dict[str, list[str]]) -> list[str]:
     """Command sentences in dictionary words; unknown words are respelled or left out."""
     spelled: dict[str, list[str]] = {}
     result: set[str] = set()
@@ -107,7 +104,7 @@ class PocketsphinxEngine:
     capping the active HMMs per frame keeps noisy speech (babble) from costing 4x clean.
     A smaller word insertion reward (default 0.65) keeps noise from becoming strings of
     short words. A heavier language weight (lw 9) was faster on babble but turned babble
-    into command-like sentences: more wrong commands (dev corpus)."""
+    into command-like sentences: more wrong commands."""
 
     def __init__(self, general_words: int = 3000, general_share: float = 0.75,
                  nbest: int = 10, max_command_seconds: float = 5.0,
@@ -139,7 +136,7 @@ class PocketsphinxEngine:
         self._in_utterance = False
 
     def set_commands(self, sentences: Sequence[str]) -> None:
-        self.sentences = normalize_sentences(sentences, self._dictionary)
+        self.sentences = spell_sentences(sentences, self._dictionary)
         self._sentence_set = frozenset(self.sentences)
         self._decoder = self._build(self.sentences)
         self._in_utterance = False
