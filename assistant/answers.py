@@ -13,13 +13,13 @@ from __future__ import annotations
 import copy
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from assistant.audio import Samples
 from assistant.decks import DeckLibrary
 from assistant.dialogue import Dialogue, Heard, Say, State
 from assistant.dialogue.events import PromptSource
-from assistant.tts import TextToSpeech
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,9 @@ def likely_answers(dialogue: Dialogue, library: DeckLibrary,
 class Answers:
     """Renders speech on one background thread; `speech(text)` waits for it if needed."""
 
-    def __init__(self, tts: TextToSpeech) -> None:
-        self._tts = tts
+    def __init__(self, render: Callable[[str], Samples]) -> None:
+        """`render`: Hearth's voice, text to samples (`TextToSpeech.render`)."""
+        self._render = render
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-tts")
         self._ready: OrderedDict[str, Future[Samples]] = OrderedDict()
         self.hits = 0
@@ -91,7 +92,7 @@ class Answers:
             (text, future) for text, future in self._ready.items() if not future.cancelled())
         for text in texts:
             if text not in self._ready:
-                self._ready[text] = self._worker.submit(self._tts.render, text)
+                self._ready[text] = self._worker.submit(self._render, text)
         while len(self._ready) > KEEP:
             self._ready.popitem(last=False)
 
@@ -106,7 +107,7 @@ class Answers:
             self.misses += 1
             for pending in self._ready.values():
                 pending.cancel()  # the answer needed now goes first
-            future = self._worker.submit(self._tts.render, text)
+            future = self._worker.submit(self._render, text)
             self._ready[text] = future
         else:
             self.hits += 1

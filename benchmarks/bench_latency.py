@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
-import subprocess
+import signal
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from assistant.audio import Samples  # noqa: E402
 from assistant.voices import SynthVoice, synthesize  # noqa: E402
 
 pulse: Any = importlib.import_module("pulse")
+live_run: Any = importlib.import_module("live_run")
 
 VOICES = (SynthVoice("flite", "slt"), SynthVoice("flite", "rms"), SynthVoice("flite", "awb"),
           SynthVoice("flite", "kal16"))
@@ -74,34 +73,6 @@ def family(pid: int) -> list[int]:
     return found
 
 
-class Hearth:
-    def __init__(self, server: Any, data: Path) -> None:
-        env = dict(server.env, HEARTH_DATA_HOME=str(data), PYTHONUNBUFFERED="1",
-                   HEARTH_CONFIG=str(data / "none.toml"))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "run", "--input-device", "pulse",
-             "--output-device", "pulse", "--partners", "Sam,Alex"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        self.arrived: list[float] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.arrived.append(time.monotonic())
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, start: int = 0, timeout: float = 60.0) -> int | None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.process.poll() is None:
-            for index in range(start, len(self.lines)):
-                if re.search(pattern, self.lines[index]):
-                    return index
-            time.sleep(0.02)
-        return None
-
-
 def speech_span(samples: Samples) -> tuple[float, float]:
     spans = pulse.active_spans(samples, threshold=300.0, window=0.01)
     return spans[0][0], spans[-1][1]
@@ -110,10 +81,10 @@ def speech_span(samples: Samples) -> tuple[float, float]:
 def measure(count: int) -> None:
     server = pulse.PulseServer(Path(tempfile.mkdtemp(prefix="hearth-bench-")))
     server.start()
-    hearth = Hearth(server, server.folder / "data")
+    hearth = live_run.HearthRun(server, server.folder / "data", config="", engine=None)
     try:
-        if hearth.wait_for(r"finished speaking", timeout=120) is None:
-            raise SystemExit("hearth run did not start:\n" + "\n".join(hearth.lines))
+        if hearth.find("finished_speaking", timeout=120) is None:
+            raise SystemExit("hearth run did not start:\n" + hearth.report())
         pids = family(hearth.process.pid)
         time.sleep(1.0)
         before, started = cpu_seconds(pids), time.monotonic()
@@ -129,11 +100,11 @@ def measure(count: int) -> None:
             text = "start the dreams game" if number == 0 else COMMANDS[number % 6]
             samples = synthesize(text, VOICES[number % len(VOICES)])
             first, last = speech_span(samples)
-            mark = len(hearth.lines)
+            mark = len(hearth.events)
             played = time.monotonic() - heard_by_mic.started
             server.play(samples)
-            heard = hearth.wait_for(r"heard: [a-z_]+\(", mark, timeout=5)
-            done = hearth.wait_for(r"finished speaking", mark, timeout=40)
+            heard = hearth.find("heard", 5, mark, intent=lambda intent: intent is not None)
+            done = hearth.find("finished_speaking", 40, mark)
             time.sleep(0.8)
             if heard is None or done is None:
                 missed += 1
@@ -148,7 +119,7 @@ def measure(count: int) -> None:
             answer = next((s for s, _ in spans if s > end + 0.03), None)
             if answer is not None and number > 0:
                 latencies.append(answer - end)
-                breakdown = stages_of(hearth.lines[mark:], answer - end,
+                breakdown = stages_of(hearth.events[mark:], answer - end,
                                       end + recording.started)
                 if breakdown is not None:
                     stages.append(breakdown)
@@ -161,31 +132,29 @@ def measure(count: int) -> None:
         recording.stop()
         heard_by_mic.stop()
     finally:
-        hearth.process.terminate()
-        hearth.process.wait(timeout=20)
+        hearth.stop(signal.SIGTERM)
         server.stop()
     report(latencies, stages, missed, count, idle_cpu, game_cpu, memory)
     alsa = sum("underrun occurred" in line for line in hearth.lines)
-    counted = [line for line in hearth.lines if "output underruns so far" in line]
+    counted = [event for event in hearth.events if event["event"] == "audio_trouble"]
     print(f"output underruns: ALSA reported {alsa}; Hearth's count: "
-          f"{counted[-1].split('audio: ')[-1] if counted else 'none reported'}")
+          f"{counted[-1]['output_underruns'] if counted else 'none reported'}")
     if os.environ.get("BENCH_DEBUG"):
-        print("\n".join(hearth.lines), "\n", latencies)
+        print(hearth.report(), "\n", latencies)
 
 
-def stages_of(lines: list[str], total: float,
+def stages_of(events: list[dict[str, Any]], total: float,
               ended: float) -> tuple[float, float, float, float] | None:
-    """Where the time of one answer went, from the clock stamps in Hearth's log: until the
-    chunk that ended the command reached the listener (capture, endpointing), decoding and
-    intent, until the answer was queued (dialogue, pre-rendered speech), and output. `ended`
-    is the command's end on `time.monotonic()`'s clock, which both processes share."""
-    heard = next((m for line in lines
-                  if (m := re.search(r"chunk in ([0-9.]+), decoded ([0-9.]+)", line))), None)
-    queued = next((m for line in lines if (m := re.search(r"answer queued .*\[clock: ([0-9.]+)",
-                                                          line))), None)
-    if heard is None or queued is None:
+    """Where the time of one answer went, from the clock stamps in Hearth's events: until
+    the chunk that ended the command reached the listener (capture, endpointing), decoding
+    and intent, until the answer was queued (dialogue, pre-rendered speech), and output.
+    `ended` is the command's end on `time.monotonic()`'s clock, which both processes share."""
+    heard = next((e for e in events if e["event"] == "heard" and e["intent"]), None)
+    spoke = next((e for e in events
+                  if e["event"] == "spoke" and e["after_command"] is not None), None)
+    if heard is None or spoke is None:
         return None
-    received, decoded, at = float(heard.group(1)), float(heard.group(2)), float(queued.group(1))
+    received, decoded, at = heard["received"], heard["decoded"], spoke["queued"]
     return received - ended, decoded - received, at - decoded, total - (at - ended)
 
 

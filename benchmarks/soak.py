@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import tempfile
 import time
@@ -28,6 +29,7 @@ from assistant.voices import SynthVoice, synthesize  # noqa: E402
 
 pulse: Any = importlib.import_module("pulse")
 latency: Any = importlib.import_module("bench_latency")
+live_run: Any = importlib.import_module("live_run")
 
 VOICES = (SynthVoice("flite", "slt"), SynthVoice("flite", "rms"))
 TALK = (
@@ -41,13 +43,13 @@ TALK = (
 def soak(minutes: float, interval: float) -> None:
     server = pulse.PulseServer(Path(tempfile.mkdtemp(prefix="hearth-soak-")))
     server.start()
-    hearth = latency.Hearth(server, server.folder / "data")
+    hearth = live_run.HearthRun(server, server.folder / "data", config="", engine=None)
     talk = [synthesize(text, VOICES[n % 2]) for n, text in enumerate(TALK)]
     command = synthesize("next question", VOICES[0])
     samples: list[tuple[float, float, float]] = []
     try:
-        if hearth.wait_for(r"finished speaking", timeout=120) is None:
-            raise SystemExit("hearth run did not start:\n" + "\n".join(hearth.lines))
+        if hearth.find("finished_speaking", timeout=120) is None:
+            raise SystemExit("hearth run did not start:\n" + hearth.report())
         server.play(synthesize("start the remember when game", VOICES[1]))
         started = time.monotonic()
         next_sample = started
@@ -68,10 +70,9 @@ def soak(minutes: float, interval: float) -> None:
             turn += 1
             time.sleep(4.0)
         if hearth.process.poll() is not None:
-            raise SystemExit("hearth run ended during the soak:\n" + "\n".join(hearth.lines))
+            raise SystemExit("hearth run ended during the soak:\n" + hearth.report())
     finally:
-        hearth.process.terminate()
-        hearth.process.wait(timeout=20)
+        hearth.stop(signal.SIGTERM)
         server.stop()
     report(samples, turn)
 

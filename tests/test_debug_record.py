@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from live_run import HearthRun
 from pulse import PulseServer, pulse
-from test_session_live import HearthRun, command
+from test_session_live import command
 
 from assistant import cli
 from assistant.audio import CHUNK_SAMPLES, SAMPLE_RATE, AudioChunk, Samples, rms_dbfs
@@ -224,16 +225,16 @@ def test_hearth_run_records_what_it_heard(pulse: PulseServer, tmp_path: Path) ->
     folder = tmp_path / "debug"
     run = HearthRun(pulse, tmp_path / "data", "--debug-record", str(folder))
     try:
-        run.wait_for(r"Hearth \((welcome|info)\)", timeout=60)
+        run.wait_for("spoke", timeout=60, kind=("welcome", "info"))
         run.quiet()
-        announced = run.wait_for(r"debug recording is on")
-        seen, _ = command(run, pulse, "start the dreams game", r"heard: start_game\(game=dreams\)")
-        assert announced < seen
+        command(run, pulse, "start the dreams game", intent="start_game",
+                slots={"game": "dreams"})
         time.sleep(0.5)
     finally:
         assert run.stop() == 0
     [session] = folder.iterdir()
-    assert str(session) in run.lines[announced]
+    announced = [line for line in run.lines if "debug recording is on" in line]
+    assert announced and str(session) in announced[0]
     lines = [json.loads(line) for line in (session / "utterances.jsonl").read_text().splitlines()]
     started = [line for line in lines if line["intent"] == "start_game"]
     assert started and started[-1]["slots"] == {"game": "dreams"}
@@ -244,3 +245,24 @@ def test_hearth_run_records_what_it_heard(pulse: PulseServer, tmp_path: Path) ->
     assert 0 <= begin < end <= len(audio)
     assert rms_dbfs(audio[begin:end]) > -40  # the command is where its line says
     assert rms_dbfs(audio[:SAMPLE_RATE // 2]) < -60  # and the quiet before anyone spoke
+
+
+def test_listen_json_and_the_recording_write_one_form_of_an_utterance(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`hearth listen --json` and `utterances.jsonl` share their keys and their values."""
+    wav = Path(__file__).parent / "fixtures" / "nbest_gap.wav"
+    assert cli.main(["listen", str(wav), "--json", "--engine", "pocketsphinx"]) == 0
+    listened = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert listened
+    recorder = DebugRecorder.start(tmp_path, FLAG, STARTED)
+    for chunk in stream(tone(10)):
+        recorder.write(chunk)
+    recorder.utterance(heard(0.05, 0.25, "start the dreams game", "start_game", game="dreams"),
+                       ignored=False)
+    recorder.close()
+    [recorded] = [json.loads(line) for line in
+                  (recorder.folder / "utterances.jsonl").read_text().splitlines()]
+    assert set(recorded) - {"ignored", "barge_in"} == set(listened[0])
+    assert {key: recorded[key] for key in listened[0]} == {
+        "start": 0.05, "end": 0.25, "text": "start the dreams game", "intent": "start_game",
+        "slots": {"game": "dreams"}, "confidence": 0.75}

@@ -2,24 +2,24 @@
 recognizer, real text-to-speech, and the couple's speech synthesized by flite.
 
 Speech is played into the virtual microphone; Hearth's speaker is recorded. What
-Hearth did is read from its log lines (intents and its own lines only), and the
-recording shows when it made sound.
+Hearth did is read from its event stream (`--events`, see `live_run.py`), and the
+recording shows when it made sound. The same loop driven by fakes, fast, is in
+`test_session_loop.py`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from live_run import HearthRun
 from pulse import PulseServer, Recording, active_spans, pulse
 
 from assistant.audio import SAMPLE_RATE, Samples
@@ -110,55 +110,14 @@ def test_saved_game_survives_and_is_replaced_atomically(tmp_path: Path) -> None:
     assert store.load() is None
 
 
-class HearthRun:
-    """`hearth run` on the virtual devices; its stdout lines are collected as they come."""
-
-    def __init__(self, server: PulseServer, data: Path, *extra: str) -> None:
-        config = data / "config.toml"
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text("[voice]\nrate = 280\n")  # Hearth talks fast: shorter tests
-        env = dict(server.env, HEARTH_DATA_HOME=str(data), HEARTH_CONFIG=str(config),
-                   PYTHONUNBUFFERED="1")
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "run", "--input-device", "pulse",
-             "--output-device", "pulse", "--partners", "Sam,Alex", "--engine", "pocketsphinx",
-             *extra],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, timeout: float = 20.0, start: int = 0) -> int:
-        """Index of the first line from `start` on that matches `pattern`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for index in range(start, len(self.lines)):
-                if re.search(pattern, self.lines[index]):
-                    return index
-            if self.process.poll() is not None and not self._reader.is_alive():
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"no line matching {pattern!r}; got:\n" + "\n".join(self.lines))
-
-    def quiet(self, start: int = 0, timeout: float = 30.0) -> int:
-        """Wait until Hearth has finished speaking (after line `start`)."""
-        return self.wait_for("finished speaking", timeout, start)
-
-    def matching(self, pattern: str, start: int = 0) -> list[str]:
-        return [line for line in self.lines[start:] if re.search(pattern, line)]
-
-    def stop(self, sig: int = signal.SIGINT) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        code = self.process.wait(timeout=20)
-        self._reader.join(timeout=5)
-        return code
+def test_an_old_saved_game_is_not_offered(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    store = StateStore(tmp_path / "session.json", clock=lambda: now[0])
+    store.save({"state": "prompt"})
+    now[0] += 11 * 3600
+    assert store.load() == {"state": "prompt"}
+    now[0] += 2 * 3600
+    assert store.load() is None
 
 
 @pytest.fixture
@@ -173,7 +132,7 @@ def hearth(pulse: PulseServer, tmp_path: Path) -> Iterator[list[HearthRun]]:
 def start(hearth: list[HearthRun], server: PulseServer, data: Path) -> HearthRun:
     run = HearthRun(server, data)
     hearth.append(run)
-    run.wait_for(r"Hearth \((welcome|info)\)", timeout=60)
+    run.wait_for("spoke", timeout=60, kind=("welcome", "info"))
     return run
 
 
@@ -183,18 +142,17 @@ def say(server: PulseServer, text: str, voice: SynthVoice = SAM) -> float:
     return time.monotonic()
 
 
-def command(run: HearthRun, server: PulseServer, text: str, pattern: str,
-            start: int = 0) -> tuple[int, float]:
-    """Say a command until Hearth hears it (a person repeats themselves too); returns the
-    line where it was heard and when the (last) saying ended."""
+def command(run: HearthRun, server: PulseServer, text: str, what: str = "heard",
+            since: int = 0, **fields: object) -> tuple[int, float]:
+    """Say a command until Hearth tells of an event `what` with `fields` (a person
+    repeats themselves too); returns that event's index and when the (last) saying ended."""
     for voice in (SAM, ALEX, SAM):
-        mark = max(start, len(run.lines))
+        mark = max(since, len(run.events))
         ended = say(server, text, voice)
-        try:
-            return run.wait_for(pattern, 6.0, mark), ended
-        except AssertionError:
-            continue
-    raise AssertionError(f"{text!r} was never heard as {pattern!r}:\n" + "\n".join(run.lines))
+        found = run.find(what, 6.0, mark, **fields)
+        if found is not None:
+            return found, ended
+    raise AssertionError(f"{text!r} was never heard as {what} {fields}:\n{run.report()}")
 
 
 def sound_after(recording: Recording, moment: float, within: float) -> float | None:
@@ -208,29 +166,38 @@ def sound_after(recording: Recording, moment: float, within: float) -> float | N
     return None
 
 
+NAMED = ("prompt", "handover", "follow_up")
+"""Kinds of Hearth's lines that carry on a game after a command."""
+
+
+def names_a_partner(text: str) -> bool:
+    return "Sam" in text or "Alex" in text
+
+
 @live
 def test_a_short_evening(pulse: PulseServer, hearth: list[HearthRun], tmp_path: Path) -> None:
     run = start(hearth, pulse, tmp_path)
     run.quiet()
     recording = pulse.record()
-    seen, ended = command(run, pulse, "start the dreams game", r"heard: start_game\(game=dreams\)")
-    run.wait_for(r"Hearth \(prompt\): .*(Sam|Alex)", start=seen)
+    seen, ended = command(run, pulse, "start the dreams game", intent="start_game",
+                          slots={"game": "dreams"})
+    run.wait_for("spoke", since=seen, kind="prompt", text=names_a_partner)
     assert sound_after(recording, ended, 2.0) is not None
     done = run.quiet(seen)
     say(pulse, "I remember the night we missed the last train home and walked.", ALEX)
-    talk = run.wait_for(r"heard: talk", start=done)
+    talk = run.wait_for("heard", since=done, intent=None)
     time.sleep(1.5)
-    assert not run.matching(r"Hearth \(", talk), "Hearth answered the couple's conversation"
-    seen, ended = command(run, pulse, "next question", r"heard: next", talk)
-    run.wait_for(r"Hearth \((prompt|handover|follow_up)\)", start=seen)
+    assert not run.matching("spoke", talk), "Hearth answered the couple's conversation"
+    seen, ended = command(run, pulse, "next question", since=talk, intent="next")
+    run.wait_for("spoke", since=seen, kind=NAMED)
     assert sound_after(recording, ended, 2.0) is not None
     run.quiet(seen)
-    seen, _ = command(run, pulse, "stop the game", r"heard: stop", seen)
-    run.wait_for(r"Hearth \(closing\)", start=seen)
+    seen, _ = command(run, pulse, "stop the game", since=seen, intent="stop")
+    run.wait_for("spoke", since=seen, kind="closing")
     run.quiet(seen)
-    seen, _ = command(run, pulse, "stop the game", r"heard: stop", seen + 1)
-    run.wait_for(r"Hearth \(goodbye\)", start=seen)
-    run.wait_for("the evening ends", start=seen)
+    seen, _ = command(run, pulse, "stop the game", since=seen + 1, intent="stop")
+    run.wait_for("spoke", since=seen, kind="goodbye")
+    run.wait_for("ended", since=seen, reason="goodbye")
     assert run.process.wait(timeout=30) == 0, "Hearth exits once the goodbye has been said"
     assert run.stop() == 0
     spans = active_spans(recording.stop())
@@ -252,20 +219,20 @@ def test_a_command_said_with_a_pause_is_one_command(pulse: PulseServer, hearth: 
     run.quiet()
     gap = np.zeros(round(0.22 * SAMPLE_RATE), dtype=np.int16)
     for voice in (SAM, ALEX):
-        mark = len(run.lines)
+        mark = len(run.events)
         pulse.play(np.concatenate([trimmed(speech("let's play", voice)), gap,
                                    trimmed(speech("the dreams game", voice))]))
-        try:
-            seen = run.wait_for(r"heard: ", 6.0, mark)
-        except AssertionError:
+        seen = run.find("heard", 6.0, mark)
+        if seen is None:
             continue
         time.sleep(1.0)
-        assert re.search(r"heard: start_game\(game=dreams\) .*\[clock: chunk in [0-9.]+, "
-                         r"decoded [0-9.]+\]", run.lines[seen]), run.lines[seen]
-        assert len(run.matching(r"heard: ", mark)) == 1, run.lines[mark:]
+        heard = run.events[seen]
+        assert (heard["intent"], heard["slots"]) == ("start_game", {"game": "dreams"}), heard
+        assert heard["received"] > 0 and heard["decoded"] >= heard["received"], heard
+        assert len(run.matching("heard", mark)) == 1, run.events[mark:]
         break
     else:
-        raise AssertionError("the paused command was never heard:\n" + "\n".join(run.lines))
+        raise AssertionError("the paused command was never heard:\n" + run.report())
     assert run.stop() == 0
 
 
@@ -277,12 +244,12 @@ def test_hearth_never_answers_itself(pulse: PulseServer, hearth: list[HearthRun]
         run = start(hearth, pulse, tmp_path)
         run.quiet()
         time.sleep(1.0)
-        seen, _ = command(run, pulse, "start the dreams game", r"heard: start_game")
+        seen, _ = command(run, pulse, "start the dreams game", intent="start_game")
         run.quiet(seen)
         time.sleep(2.0)
-        heard_after = run.matching(r"heard: |barge-in", seen + 1)
+        heard_after = run.matching("heard", seen + 1) + run.matching("barge_in", seen + 1)
         assert heard_after == [], f"Hearth heard itself: {heard_after}"
-        assert run.matching(r"ignored .* while speaking"), "the loopback never reached the mic"
+        assert run.matching("ignored"), "the loopback never reached the mic"
     finally:
         pulse.unload(room)
     assert run.stop() == 0
@@ -293,15 +260,15 @@ def test_stop_spoken_over_hearth_interrupts_it(pulse: PulseServer, hearth: list[
                                                 tmp_path: Path) -> None:
     run = start(hearth, pulse, tmp_path)
     run.quiet()
-    command(run, pulse, "start the dreams game", r"heard: start_game")
-    seen = run.wait_for(r"Hearth \(prompt\)")
+    command(run, pulse, "start the dreams game", intent="start_game")
+    seen = run.wait_for("spoke", kind="prompt")
     recording = pulse.record()
     time.sleep(0.5)
-    cut, ended = command(run, pulse, "stop the game", r"barge-in: stop", seen)
-    run.wait_for(r"Hearth \(", start=cut)
+    cut, ended = command(run, pulse, "stop the game", "barge_in", seen, intent="stop")
+    run.wait_for("spoke", since=cut)
     run.quiet(cut)
     samples = recording.stop()
-    answers = [line.split("): ", 1)[1] for line in run.matching(r"Hearth \(", cut)]
+    answers = [event["text"] for event in run.matching("spoke", cut)]
     tts = TextToSpeech(Settings(rate=280))
     answer_seconds = sum(len(tts.render(text)) for text in answers) / SAMPLE_RATE
     offset = ended - recording.started
@@ -316,25 +283,25 @@ def test_audio_server_restart_and_kill_9_keep_the_game(
         pulse: PulseServer, hearth: list[HearthRun], tmp_path: Path) -> None:
     run = start(hearth, pulse, tmp_path)
     run.quiet()
-    seen, _ = command(run, pulse, "start the dreams game", r"heard: start_game")
+    seen, _ = command(run, pulse, "start the dreams game", intent="start_game")
     run.quiet(seen)
     pulse.kill()
-    lost = run.wait_for(r"lost the (audio devices|microphone|speaker)", timeout=10, start=seen)
+    lost = run.wait_for("device_lost", timeout=10, since=seen)
     time.sleep(1.0)
     pulse.start()
-    back = run.wait_for(r"(is|are) back after", timeout=20, start=lost)
+    back = run.wait_for("device_back", timeout=20, since=lost)
     run.quiet(back)
-    seen, _ = command(run, pulse, "next question", r"heard: next", back)
-    run.wait_for(r"Hearth \((prompt|handover|follow_up)\)", start=seen)
+    seen, _ = command(run, pulse, "next question", since=back, intent="next")
+    run.wait_for("spoke", since=seen, kind=NAMED)
     run.quiet(seen)
-    prompt = run.matching(r"Hearth \(prompt\)")[-1].split("): ", 1)[1]
+    prompt = run.matching("spoke", kind="prompt")[-1]["text"]
     assert (tmp_path / "session.json").exists()
     assert run.stop(signal.SIGKILL) != 0
     again = start(hearth, pulse, tmp_path)
-    again.wait_for("a saved game was found")
+    again.wait_for("resumed")
     # The prompt again; after the hand-over, followed by the hand-over or follow-up line.
-    again.wait_for(r"Hearth \((prompt|handover|follow_up)\): " + re.escape(prompt))
-    assert not again.matching(r"Hearth \(welcome\)")
+    again.wait_for("spoke", kind=NAMED, text=lambda text: text.startswith(prompt))
+    assert not again.matching("spoke", kind="welcome")
     assert again.stop() == 0
     assert any("stopped" in line for line in again.lines)
 

@@ -11,7 +11,10 @@ from typing import Any
 from assistant.audio import write_wav
 from assistant.commands import add_common_engine_options
 from assistant.errors import HearthError
-from assistant.settings import load_settings, with_overrides
+from assistant.settings import Settings, load_settings, with_overrides
+
+DEFAULT_OUT = "hearth-demo.wav"
+DEFAULT_SEED = 7
 
 
 def register(subparsers: Any) -> None:
@@ -21,22 +24,28 @@ def register(subparsers: Any) -> None:
                     "recognizer; Hearth answers with its real voice. Prints a timestamped "
                     "transcript and writes the whole evening to one WAV file.",
     )
-    parser.add_argument("--out", metavar="FILE.wav", default="hearth-demo.wav",
+    parser.add_argument("--out", metavar="FILE.wav", default=DEFAULT_OUT,
                         help="where to write the evening (default: hearth-demo.wav here)")
     add_common_engine_options(parser)
     parser.add_argument("--realtime", action="store_true",
                         help="play the evening through the speaker at real pace")
-    parser.add_argument("--seed", type=int, default=7,
-                        help="seed for the choice of prompts (default: 7)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"seed for the choice of prompts (default: {DEFAULT_SEED})")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant import demo
-
     settings = load_settings(Path(args.config) if args.config else None)
     settings = with_overrides(settings, engine=args.engine, model=args.model)
-    out = Path(args.out)
+    return play_demo(settings, Path(args.out), seed=args.seed, realtime=args.realtime)
+
+
+def play_demo(settings: Settings, out: Path, *, seed: int = DEFAULT_SEED,
+              realtime: bool = False) -> int:
+    """Simulate the evening, print its transcript, write it to `out`; `hearth run` without
+    a microphone plays it too."""
+    from assistant import demo
+
     folder = out.resolve().parent
     if out.is_dir() or (folder.exists() and not os.access(folder, os.W_OK)):
         raise _unwritable(out)
@@ -45,12 +54,12 @@ def run(args: argparse.Namespace) -> int:
     def emit(line: str) -> None:
         print(line, flush=True)
 
-    result = demo.run_demo(settings, seed=args.seed, emit=None if args.realtime else emit)
+    result = demo.run_demo(settings, seed=seed, emit=None if realtime else emit)
     try:
         write_wav(out, result.mix)
     except (OSError, RuntimeError) as error:  # soundfile's errors are RuntimeErrors
         raise _unwritable(out) from error
-    if args.realtime:
+    if realtime:
         demo.play_realtime(result, settings, emit)
     total = result.recognized_first_try + result.recognized_after_repeat
     print()
