@@ -20,6 +20,7 @@ from assistant.dialogue import (
 from assistant.dialogue.machine import HANDOVER_SILENCE
 from assistant.dialogue.picker import EVENING_PLAN
 from assistant.history import History
+from assistant.intent import Intent
 
 LIBRARY = load_decks(Path(__file__).parent / "fixtures" / "decks" / "good")
 NAMES = ("Sam", "Alex")
@@ -32,7 +33,8 @@ def make(library: DeckLibrary = LIBRARY, seed: int = 7, **options: object) -> Di
 
 
 def cmd(intent: str, game: str | None = None, text: str = "") -> Heard:
-    return Heard(text or intent.replace("_", " "), intent, {"game": game} if game else {}, 1.0)
+    slots = {"game": game} if game else {}
+    return Heard(text or intent.replace("_", " "), Intent(intent), slots, 1.0)
 
 
 def talk(text: str = "hmm, I think the beach, remember?") -> Heard:

@@ -25,6 +25,7 @@ from assistant.dialogue import (
     Started,
     State,
 )
+from assistant.intent import Intent
 
 LIBRARY = load_decks(Path(__file__).parent / "fixtures" / "decks" / "good")
 NAMES = ("Sam", "Alex")
@@ -36,7 +37,7 @@ KINDS = {kind.value for kind in SayKind}
 
 def cmd(intent: str | None, game: str = "friendship") -> Heard:
     slots = {"game": game} if intent == "start_game" else {}
-    return Heard(intent or "we went there once", intent, slots, 1.0)
+    return Heard(intent or "we went there once", Intent(intent) if intent else None, slots, 1.0)
 
 
 def make(seed: int = 7) -> Dialogue:
@@ -121,7 +122,8 @@ def test_transitions(start: State, intent: str | None) -> None:
 # ----- random sequences ------------------------------------------------------------------------
 
 heards = st.builds(
-    lambda intent, game, text: Heard(text if intent is None else intent or "x", intent,
+    lambda intent, game, text: Heard(text if intent is None else intent or "x",
+                                     Intent(intent) if intent else None,
                                      {"game": game} if intent == "start_game" else {}, 1.0),
     st.sampled_from(INTENTS), st.sampled_from(GAMES),
     st.sampled_from(["yes", "no", "we always fight about this", "I want to die", "ha ha",

@@ -11,6 +11,7 @@ from assistant.dialogue import games, picker, turns
 from assistant.dialogue.events import Action, End, Heard, Say, State
 from assistant.dialogue.lines import is_clear_yes
 from assistant.dialogue.table import Table
+from assistant.intent import Intent
 
 FALLBACK_GAME = "friendship"
 """The light game offered when consent is not given and nothing else was being played."""
@@ -29,18 +30,18 @@ def safety_stop(t: Table, kind: str) -> list[Action]:
     return [Say(text, "safety")]
 
 
-def after_safety(t: Table, intent: str | None, slots: Mapping[str, str]) -> list[Action]:
+def after_safety(t: Table, intent: Intent | None, slots: Mapping[str, str]) -> list[Action]:
     """Stopped for safety: quiet until asked to go on (gently) or to stop."""
-    if intent == "stop":
+    if intent == Intent.STOP:
         t.m.state = State.ENDED.value
         return [t.say_line("goodbye_short", "goodbye", first=t.names[0], second=t.names[1]),
                 End("safety")]
-    if intent in ("help", "repeat"):
+    if intent in (Intent.HELP, Intent.REPEAT):
         return [t.say_line("help_safety", "help"), Say(t.m.last_text, "safety")]
-    if intent == "start_game":
+    if intent == Intent.START_GAME:
         t.m.state = State.IDLE.value
         return games.start_game(t, slots.get("game", ""))
-    if intent != "resume":
+    if intent != Intent.RESUME:
         return []
     gentle = [t.say_line("safety_resume", "info")]
     game = t.m.game
@@ -56,11 +57,11 @@ def after_safety(t: Table, intent: str | None, slots: Mapping[str, str]) -> list
 
 def consent(t: Table, event: Heard) -> list[Action]:
     """An answer to "would you like to play it tonight?": only a clear yes counts."""
-    if event.intent == "stop":
+    if event.intent == Intent.STOP:
         return turns.stop(t)
-    if event.intent in ("help", "repeat"):
+    if event.intent in (Intent.HELP, Intent.REPEAT):
         return [t.say_line("help_consent", "help"), Say(t.m.last_text, "consent")]
-    if not is_clear_yes(event.text, event.intent):
+    if not is_clear_yes(event.text):
         return consent_declined(t)
     t.m.consent_given.append(t.names[t.m.consent_asking])
     if t.m.consent_asking == 0:

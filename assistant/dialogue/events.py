@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from assistant.intent import Intent
+
 
 @dataclass(frozen=True)
 class Heard:
     """Someone said something: a command (`intent` set) or conversation (`intent` None)."""
 
     text: str
-    intent: str | None = None
+    intent: Intent | None = None
     slots: Mapping[str, str] = field(default_factory=dict)
     at: float = 0.0
 

@@ -29,6 +29,7 @@ from assistant.dialogue.events import (
 from assistant.dialogue.games import GAME_STATES
 from assistant.dialogue.memory import Memory, rng_state_from_json, rng_state_to_json
 from assistant.dialogue.table import Table
+from assistant.intent import Intent
 
 HANDOVER_SILENCE = 15.0
 """Seconds of quiet, after the first partner has spoken, before inviting the other."""
@@ -36,8 +37,9 @@ HELP_SILENCE = 300.0
 """Seconds of quiet before Hearth gently offers help, once, until something happens."""
 CONSENT_SILENCE = 45.0
 """Seconds without an answer to a consent question before taking it as a no."""
-IDLE_INTENTS = ("next", "skip", "repeat", "resume", "whose_turn", "how_many_left", "go_deeper",
-                "keep_it_light")
+IDLE_INTENTS = (Intent.NEXT, Intent.SKIP, Intent.REPEAT, Intent.RESUME, Intent.WHOSE_TURN,
+                Intent.HOW_MANY_LEFT, Intent.GO_DEEPER, Intent.KEEP_IT_LIGHT)
+"""Game commands heard before any game: answered with a word, not ignored."""
 
 
 class Dialogue:
@@ -161,42 +163,42 @@ class Dialogue:
             return care.after_safety(t, intent, event.slots)
         if state is State.CONSENT:
             return care.consent(t, event)
-        if intent == "stop":
+        if intent == Intent.STOP:
             return turns.stop(t)
-        if intent == "help":
+        if intent == Intent.HELP:
             key = "help_closing" if state is State.CLOSING else "help_game"
             return [t.say_line("help_idle" if state is State.IDLE else key, "help")]
-        if intent == "start_game":
+        if intent == Intent.START_GAME:
             return games.start_game(t, event.slots.get("game", ""))
-        if intent == "pause":
+        if intent == Intent.PAUSE:
             t.m.resume_state, t.m.state = t.m.state, State.PAUSED.value
             return [t.say_line("pause", "info")]
         if state is State.IDLE:
             return self._idle(intent)
         return turns.in_game(t, event)
 
-    def _idle(self, intent: str | None) -> list[Action]:
+    def _idle(self, intent: Intent | None) -> list[Action]:
         t = self._table
         if intent not in IDLE_INTENTS:
             return []
-        if intent == "repeat":
+        if intent == Intent.REPEAT:
             return [Say(t.m.last_text, t.m.last_kind) if t.m.last_text
                     else t.say_line("repeat_nothing", "info")]
-        if intent == "go_deeper":
+        if intent == Intent.GO_DEEPER:
             t.m.depth_floor, t.m.depth_cap = 1, 2
-        if intent == "keep_it_light":
+        if intent == Intent.KEEP_IT_LIGHT:
             t.m.depth_floor, t.m.depth_cap = 0, 0
         return [t.say_line("no_game_yet", "info")]
 
-    def _paused(self, intent: str | None) -> list[Action]:
+    def _paused(self, intent: Intent | None) -> list[Action]:
         t = self._table
-        if intent == "resume":
+        if intent == Intent.RESUME:
             t.m.state = t.m.resume_state
             if t.state is State.IDLE or not t.m.last_text:
                 return [t.say_line("resume_idle", "info"), t.say_line("offer", "info")]
             return [t.say_line("resume", "info"), turns.where_we_were(t)]
-        if intent == "stop":
+        if intent == Intent.STOP:
             return turns.stop(t)
-        if intent == "help":
+        if intent == Intent.HELP:
             return [t.say_line("help_paused", "help")]
         return []

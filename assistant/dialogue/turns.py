@@ -9,6 +9,7 @@ from assistant.decks import DEPTHS, Prompt
 from assistant.dialogue import picker
 from assistant.dialogue.events import Action, End, Heard, Say, State
 from assistant.dialogue.table import Table
+from assistant.intent import Intent
 
 HARD_SKIPS = 3
 """Skips in a row in a conflict-practice game before a gentle word about therapy."""
@@ -17,12 +18,12 @@ HARD_SKIPS = 3
 def in_game(t: Table, event: Heard) -> list[Action]:
     """A heard event while a prompt (or the closing prompt) is on the table."""
     m, intent, closing = t.m, event.intent, t.state is State.CLOSING
-    if intent == "next":
+    if intent == Intent.NEXT:
         if not m.handed_over:
             return handover(t)
         m.skips_in_row = 0
         return goodbye(t) if closing else next_prompt(t)
-    if intent == "skip":
+    if intent == Intent.SKIP:
         if closing:
             return closing_ritual(t)
         m.skips_in_row += 1
@@ -31,27 +32,27 @@ def in_game(t: Table, event: Heard) -> list[Action]:
         if m.skips_in_row >= HARD_SKIPS and deck in picker.GENTLE_AFTER_SAFETY:
             note = therapist_note(t)
         return note + next_prompt(t)
-    if intent == "repeat":
+    if intent == Intent.REPEAT:
         return [Say(m.last_text, m.last_kind)]
-    if intent == "resume":
+    if intent == Intent.RESUME:
         return [t.say_line("still_here", "info"), where_we_were(t)]
-    if intent == "whose_turn":
+    if intent == Intent.WHOSE_TURN:
         first, second = t.first_and_second()
         if m.handed_over:
             return [t.say_line("whose_turn_second", "info", name=second)]
         return [t.say_line("whose_turn_first", "info", name=first)]
-    if intent == "how_many_left":
+    if intent == Intent.HOW_MANY_LEFT:
         return how_many_left(t)
-    if intent == "go_deeper":
+    if intent == Intent.GO_DEEPER:
         if t.at_deepest():
             return [t.say_line("deepest_already", "info")]
         m.depth_floor = min(len(DEPTHS) - 1, DEPTHS.index(t.depth()) + 1)
         m.depth_cap = len(DEPTHS) - 1
         return [t.say_line("go_deeper", "info")]
-    if intent == "keep_it_light":
+    if intent == Intent.KEEP_IT_LIGHT:
         m.depth_floor, m.depth_cap = 0, 0
         return [t.say_line("keep_it_light", "info")]
-    if intent is not None and intent not in ("yes", "no"):
+    if intent is not None:
         return []  # a command this machine has no use for here (e.g. "slower")
     # Conversation: the couple is answering.
     m.talk_count += 1
