@@ -12,6 +12,7 @@ from assistant.dialogue import (
     End,
     Heard,
     Say,
+    SayKind,
     Silence,
     SpeechFinished,
     Started,
@@ -133,7 +134,7 @@ def test_follow_up_is_the_handover_when_the_prompt_has_one() -> None:
     prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
     dialogue = make(one_deck(prompt, Prompt("b", "friendship", "light", "{first}, two?")))
     play(dialogue, "friendship")
-    assert says(dialogue.handle(cmd("next"))) == [Say("Alex, and you?", "follow_up")]
+    assert says(dialogue.handle(cmd("next"))) == [Say("Alex, and you?", SayKind.FOLLOW_UP)]
 
 
 def test_silence_after_the_first_answer_hands_over_once() -> None:
@@ -169,7 +170,7 @@ def test_repeat_after_the_follow_up_says_the_follow_up() -> None:
     play(dialogue, "friendship")
     dialogue.handle(talk())
     [follow] = says(dialogue.handle(cmd("next")))
-    assert dialogue.handle(cmd("repeat")) == [follow] == [Say("Alex, and you?", "follow_up")]
+    assert dialogue.handle(cmd("repeat")) == [follow] == [Say("Alex, and you?", SayKind.FOLLOW_UP)]
 
 
 def test_repeat_after_the_handover_line_says_the_question_then_whose_turn() -> None:
@@ -178,7 +179,7 @@ def test_repeat_after_the_handover_line_says_the_question_then_whose_turn() -> N
     play(dialogue, "friendship")
     [handover] = says(dialogue.handle(cmd("next")))
     [again] = says(dialogue.handle(cmd("repeat")))
-    assert again == Say(f"Sam, one? {handover.text}", "handover")
+    assert again == Say(f"Sam, one? {handover.text}", SayKind.HANDOVER)
 
 
 def test_repeat_after_a_silent_handover_says_the_follow_up() -> None:
@@ -187,7 +188,7 @@ def test_repeat_after_a_silent_handover_says_the_follow_up() -> None:
     play(dialogue, "friendship")
     dialogue.handle(talk())
     assert says(dialogue.handle(Silence(HANDOVER_SILENCE, 20.0)))
-    assert says(dialogue.handle(cmd("repeat"))) == [Say("Alex, and you?", "follow_up")]
+    assert says(dialogue.handle(cmd("repeat"))) == [Say("Alex, and you?", SayKind.FOLLOW_UP)]
 
 
 def test_resume_after_a_pause_says_the_question_and_its_follow_up() -> None:
@@ -197,7 +198,7 @@ def test_resume_after_a_pause_says_the_question_and_its_follow_up() -> None:
     dialogue.handle(cmd("next"))
     dialogue.handle(cmd("pause"))
     assert says(dialogue.handle(cmd("resume")))[-1] == Say("Sam, one? Alex, and you?",
-                                                          "follow_up")
+                                                          SayKind.FOLLOW_UP)
 
 
 def test_resume_during_the_game_says_the_question_and_its_follow_up() -> None:
@@ -206,7 +207,7 @@ def test_resume_during_the_game_says_the_question_and_its_follow_up() -> None:
     play(dialogue, "friendship")
     dialogue.handle(cmd("next"))
     assert says(dialogue.handle(cmd("resume")))[-1] == Say("Sam, one? Alex, and you?",
-                                                          "follow_up")
+                                                          SayKind.FOLLOW_UP)
 
 
 def test_repeat_after_moving_on_says_the_new_prompt() -> None:

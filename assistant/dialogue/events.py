@@ -68,10 +68,10 @@ class SayKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Say:
-    """Speak `text` aloud. `kind` is one of `SayKind`'s values."""
+    """Speak `text` aloud; `kind` says what it is."""
 
     text: str
-    kind: str
+    kind: SayKind
 
 
 @dataclass(frozen=True)

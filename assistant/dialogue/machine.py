@@ -21,7 +21,7 @@ from assistant.dialogue.events import (
     Event,
     Heard,
     PromptSource,
-    Say,
+    SayKind,
     Silence,
     Started,
     State,
@@ -80,7 +80,7 @@ class Dialogue:
 
     @property
     def state(self) -> State:
-        return self._table.state
+        return self._table.m.state
 
     def games_played(self) -> tuple[str, ...]:
         return tuple(self.m.games_played)
@@ -126,18 +126,18 @@ class Dialogue:
         t = self._table
         if not t.m.welcomed:
             t.m.welcomed = True
-            return [t.say_line("welcome", "welcome", remember=True, first=t.names[0],
+            return [t.say_line("welcome", SayKind.WELCOME, remember=True, first=t.names[0],
                                second=t.names[1])]
-        if t.state in (State.PROMPT, State.TALKING, State.CLOSING, State.CONSENT):
-            return [t.say_line("resume", "info"), turns.where_we_were(t)]
-        if t.state in (State.PAUSED, State.SAFETY):
-            key = "help_paused" if t.state is State.PAUSED else "help_safety"
-            return [t.say_line(key, "help")]
-        return [t.say_line("resume_idle", "info"), t.say_line("offer", "info")]
+        if t.m.state in (State.PROMPT, State.TALKING, State.CLOSING, State.CONSENT):
+            return [t.say_line("resume", SayKind.INFO), turns.where_we_were(t)]
+        if t.m.state in (State.PAUSED, State.SAFETY):
+            key = "help_paused" if t.m.state is State.PAUSED else "help_safety"
+            return [t.say_line(key, SayKind.HELP)]
+        return [t.say_line("resume_idle", SayKind.INFO), t.say_line("offer", SayKind.INFO)]
 
     def _silence(self, seconds: float) -> list[Action]:
         t = self._table
-        state = t.state
+        state = t.m.state
         if state is State.CONSENT and seconds >= CONSENT_SILENCE:
             return care.consent_declined(t)
         if (state in GAME_STATES and t.m.talk_count and not t.m.handed_over
@@ -147,16 +147,16 @@ class Dialogue:
                 state in GAME_STATES or state is State.IDLE):
             t.m.help_offered = True
             key = "silence_help_idle" if state is State.IDLE else "silence_help"
-            return [t.say_line(key, "help")]
+            return [t.say_line(key, SayKind.HELP)]
         return []
 
     def _heard(self, event: Heard) -> list[Action]:
         t = self._table
         t.m.help_offered = False
         concern = safety.detect(event.text)
-        if concern is not None and t.state is not State.SAFETY:
+        if concern is not None and t.m.state is not State.SAFETY:
             return care.safety_stop(t, concern.kind)
-        state, intent = t.state, event.intent
+        state, intent = t.m.state, event.intent
         if state is State.PAUSED:
             return self._paused(intent)
         if state is State.SAFETY:
@@ -167,12 +167,12 @@ class Dialogue:
             return turns.stop(t)
         if intent == Intent.HELP:
             key = "help_closing" if state is State.CLOSING else "help_game"
-            return [t.say_line("help_idle" if state is State.IDLE else key, "help")]
+            return [t.say_line("help_idle" if state is State.IDLE else key, SayKind.HELP)]
         if intent == Intent.START_GAME:
             return games.start_game(t, event.slots.get("game", ""))
         if intent == Intent.PAUSE:
-            t.m.resume_state, t.m.state = t.m.state, State.PAUSED.value
-            return [t.say_line("pause", "info")]
+            t.m.resume_state, t.m.state = t.m.state, State.PAUSED
+            return [t.say_line("pause", SayKind.INFO)]
         if state is State.IDLE:
             return self._idle(intent)
         return turns.in_game(t, event)
@@ -182,23 +182,23 @@ class Dialogue:
         if intent not in IDLE_INTENTS:
             return []
         if intent == Intent.REPEAT:
-            return [Say(t.m.last_text, t.m.last_kind) if t.m.last_text
-                    else t.say_line("repeat_nothing", "info")]
+            return [t.m.last_said() if t.m.last_text
+                    else t.say_line("repeat_nothing", SayKind.INFO)]
         if intent == Intent.GO_DEEPER:
             t.m.depth_floor, t.m.depth_cap = 1, 2
         if intent == Intent.KEEP_IT_LIGHT:
             t.m.depth_floor, t.m.depth_cap = 0, 0
-        return [t.say_line("no_game_yet", "info")]
+        return [t.say_line("no_game_yet", SayKind.INFO)]
 
     def _paused(self, intent: Intent | None) -> list[Action]:
         t = self._table
         if intent == Intent.RESUME:
             t.m.state = t.m.resume_state
-            if t.state is State.IDLE or not t.m.last_text:
-                return [t.say_line("resume_idle", "info"), t.say_line("offer", "info")]
-            return [t.say_line("resume", "info"), turns.where_we_were(t)]
+            if t.m.state is State.IDLE or not t.m.last_text:
+                return [t.say_line("resume_idle", SayKind.INFO), t.say_line("offer", SayKind.INFO)]
+            return [t.say_line("resume", SayKind.INFO), turns.where_we_were(t)]
         if intent == Intent.STOP:
             return turns.stop(t)
         if intent == Intent.HELP:
-            return [t.say_line("help_paused", "help")]
+            return [t.say_line("help_paused", SayKind.HELP)]
         return []

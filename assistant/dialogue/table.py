@@ -12,7 +12,7 @@ import random
 
 from assistant.decks import DEPTHS, Deck, DeckLibrary, Prompt
 from assistant.dialogue import picker
-from assistant.dialogue.events import PromptSource, Say, State
+from assistant.dialogue.events import PromptSource, Say, SayKind
 from assistant.dialogue.lines import Lines
 from assistant.dialogue.memory import Memory
 
@@ -34,16 +34,12 @@ class Table:
         self.lines = Lines(rng)
         self.m = Memory()
 
-    @property
-    def state(self) -> State:
-        return State(self.m.state)
-
     def first_and_second(self) -> tuple[str, str]:
         """Who answers first on the current prompt (alternates every prompt)."""
         index = (self.m.prompts_given - 1) % 2 if self.m.prompts_given else 0
         return self.names[index], self.names[1 - index]
 
-    def say_line(self, key: str, kind: str, *, remember: bool = False, **values: object) -> Say:
+    def say_line(self, key: str, kind: SayKind, *, remember: bool = False, **values: object) -> Say:
         """Say a line from lines.toml; {first}/{second} are this prompt's order, {games} the
         games on offer now. `remember` makes it what "repeat" says."""
         first, second = self.first_and_second()
@@ -54,7 +50,7 @@ class Table:
             self.m.last_text, self.m.last_kind = text, kind
         return Say(text, kind)
 
-    def say_prompt(self, prompt: Prompt, kind: str) -> Say:
+    def say_prompt(self, prompt: Prompt, kind: SayKind) -> Say:
         """Read a prompt with this turn's names in it; "repeat" says it again."""
         first, second = self.first_and_second()
         text = prompt.render(first, second)

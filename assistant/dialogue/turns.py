@@ -7,7 +7,7 @@ from __future__ import annotations
 from assistant import safety
 from assistant.decks import DEPTHS, Prompt
 from assistant.dialogue import picker
-from assistant.dialogue.events import Action, End, Heard, Say, State
+from assistant.dialogue.events import Action, End, Heard, Say, SayKind, State
 from assistant.dialogue.table import Table
 from assistant.intent import Intent
 
@@ -17,7 +17,7 @@ HARD_SKIPS = 3
 
 def in_game(t: Table, event: Heard) -> list[Action]:
     """A heard event while a prompt (or the closing prompt) is on the table."""
-    m, intent, closing = t.m, event.intent, t.state is State.CLOSING
+    m, intent, closing = t.m, event.intent, t.m.state is State.CLOSING
     if intent == Intent.NEXT:
         if not m.handed_over:
             return handover(t)
@@ -33,31 +33,31 @@ def in_game(t: Table, event: Heard) -> list[Action]:
             note = therapist_note(t)
         return note + next_prompt(t)
     if intent == Intent.REPEAT:
-        return [Say(m.last_text, m.last_kind)]
+        return [m.last_said()]
     if intent == Intent.RESUME:
-        return [t.say_line("still_here", "info"), where_we_were(t)]
+        return [t.say_line("still_here", SayKind.INFO), where_we_were(t)]
     if intent == Intent.WHOSE_TURN:
         first, second = t.first_and_second()
         if m.handed_over:
-            return [t.say_line("whose_turn_second", "info", name=second)]
-        return [t.say_line("whose_turn_first", "info", name=first)]
+            return [t.say_line("whose_turn_second", SayKind.INFO, name=second)]
+        return [t.say_line("whose_turn_first", SayKind.INFO, name=first)]
     if intent == Intent.HOW_MANY_LEFT:
         return how_many_left(t)
     if intent == Intent.GO_DEEPER:
         if t.at_deepest():
-            return [t.say_line("deepest_already", "info")]
+            return [t.say_line("deepest_already", SayKind.INFO)]
         m.depth_floor = min(len(DEPTHS) - 1, DEPTHS.index(t.depth()) + 1)
         m.depth_cap = len(DEPTHS) - 1
-        return [t.say_line("go_deeper", "info")]
+        return [t.say_line("go_deeper", SayKind.INFO)]
     if intent == Intent.KEEP_IT_LIGHT:
         m.depth_floor, m.depth_cap = 0, 0
-        return [t.say_line("keep_it_light", "info")]
+        return [t.say_line("keep_it_light", SayKind.INFO)]
     if intent is not None:
         return []  # a command this machine has no use for here (e.g. "slower")
     # Conversation: the couple is answering.
     m.talk_count += 1
-    if t.state is State.PROMPT:
-        m.state = State.TALKING.value
+    if m.state is State.PROMPT:
+        m.state = State.TALKING
     if safety.is_hard_moment(event.text):
         return therapist_note(t)
     return []
@@ -77,10 +77,10 @@ def where_we_were(t: Table) -> Say:
     the question before a follow-up, since the couple may have lost the thread."""
     m = t.m
     prompt = current_prompt(t)
-    if m.last_kind == "follow_up" and prompt is not None:
+    if m.last_kind == SayKind.FOLLOW_UP and prompt is not None:
         first, second = t.first_and_second()
-        return Say(f"{prompt.render(first, second)} {m.last_text}", "follow_up")
-    return Say(m.last_text, m.last_kind)
+        return Say(f"{prompt.render(first, second)} {m.last_text}", SayKind.FOLLOW_UP)
+    return m.last_said()
 
 
 def handover(t: Table) -> list[Action]:
@@ -91,18 +91,18 @@ def handover(t: Table) -> list[Action]:
     tell Alex what the question was."""
     m = t.m
     m.handed_over = True
-    if t.state is State.PROMPT:
-        m.state = State.TALKING.value
+    if m.state is State.PROMPT:
+        m.state = State.TALKING
     prompt = current_prompt(t)
     first, second = t.first_and_second()
     follow = prompt.render_follow_up(first, second) if prompt else None
     if follow:
-        m.last_text, m.last_kind = follow, "follow_up"
-        return [Say(follow, "follow_up")]
-    said = t.say_line("handover", "handover")
+        m.last_text, m.last_kind = follow, SayKind.FOLLOW_UP
+        return [Say(follow, SayKind.FOLLOW_UP)]
+    said = t.say_line("handover", SayKind.HANDOVER)
     question = prompt.render(first, second) if prompt else ""
     m.last_text = f"{question} {said.text}".strip()
-    m.last_kind = "handover"
+    m.last_kind = SayKind.HANDOVER
     return [said]
 
 
@@ -111,10 +111,10 @@ def therapist_note(t: Table) -> list[Action]:
     if t.m.therapist_noted:
         return []
     t.m.therapist_noted = True
-    return [t.say_line("therapist", "therapist")]
+    return [t.say_line("therapist", SayKind.THERAPIST)]
 
 
-def give(t: Table, prompt: Prompt, kind: str = "prompt") -> Say:
+def give(t: Table, prompt: Prompt, kind: SayKind = SayKind.PROMPT) -> Say:
     m = t.m
     m.session_used.append(prompt.id)
     if t.history is not None:
@@ -129,7 +129,7 @@ def next_prompt(t: Table) -> list[Action]:
     m = t.m
     if m.game == "evening":
         if m.evening_step >= len(picker.EVENING_PLAN) or not m.evening_decks:
-            return [t.say_line("evening_done", "info"), *closing_ritual(t)]
+            return [t.say_line("evening_done", SayKind.INFO), *closing_ritual(t)]
         depth = t.depth()
         for offset in range(len(m.evening_decks)):
             name = picker.evening_deck(m.evening_decks, m.evening_step + offset)
@@ -137,32 +137,32 @@ def next_prompt(t: Table) -> list[Action]:
             prompt = picker.choose(deck, depth, m.session_used, t.history, t.rng) if deck else None
             if prompt is not None:
                 m.evening_step += 1
-                m.state = State.PROMPT.value
+                m.state = State.PROMPT
                 return [give(t, prompt)]
-        return [t.say_line("evening_done", "info"), *closing_ritual(t)]
+        return [t.say_line("evening_done", SayKind.INFO), *closing_ritual(t)]
     deck = t.library.get(m.game or "")
     prompt = picker.choose(deck, t.depth(), m.session_used, t.history, t.rng) if deck else None
     if deck is None or prompt is None:
         title = deck.title if deck else ""
-        m.state, m.game, m.prompt_id = State.IDLE.value, None, None
-        return [t.say_line("game_done", "info", remember=True, title=title)]
+        m.state, m.game, m.prompt_id = State.IDLE, None, None
+        return [t.say_line("game_done", SayKind.INFO, remember=True, title=title)]
     m.game_prompts += 1
-    m.state = State.PROMPT.value
+    m.state = State.PROMPT
     return [give(t, prompt)]
 
 
 def how_many_left(t: Table) -> list[Action]:
     m = t.m
-    if t.state is State.CLOSING:
-        return [t.say_line("help_closing", "info")]
+    if m.state is State.CLOSING:
+        return [t.say_line("help_closing", SayKind.INFO)]
     if m.game == "evening":
         left = len(picker.EVENING_PLAN) - m.evening_step
         if left <= 0:
-            return [t.say_line("how_many_last", "info")]
-        return [t.say_line("how_many_left_evening", "info", count=left)]
+            return [t.say_line("how_many_last", SayKind.INFO)]
+        return [t.say_line("how_many_left_evening", SayKind.INFO, count=left)]
     deck = t.library.get(m.game or "")
     left = len(picker.unused(deck, m.session_used, t.history)) if deck else 0
-    return [t.say_line("how_many_left", "info", count=left)]
+    return [t.say_line("how_many_left", SayKind.INFO, count=left)]
 
 
 def closing_ritual(t: Table) -> list[Action]:
@@ -172,22 +172,22 @@ def closing_ritual(t: Table) -> list[Action]:
               if deck else None)
     if prompt is None:
         return goodbye(t)
-    intro = [] if t.state is State.CLOSING else [t.say_line("closing_intro", "info")]
-    t.m.state = State.CLOSING.value
-    return [*intro, give(t, prompt, "closing")]
+    intro = [] if t.m.state is State.CLOSING else [t.say_line("closing_intro", SayKind.INFO)]
+    t.m.state = State.CLOSING
+    return [*intro, give(t, prompt, SayKind.CLOSING)]
 
 
 def stop(t: Table) -> list[Action]:
     """"We're done": the closing ritual if we played and haven't closed yet, else goodbye."""
-    state = t.state
+    state = t.m.state
     if state is State.PAUSED:
-        state = State(t.m.resume_state)
+        state = t.m.resume_state
     if t.m.prompts_given and state is not State.CLOSING:
         return closing_ritual(t)
     return goodbye(t)
 
 
 def goodbye(t: Table) -> list[Action]:
-    t.m.state = State.ENDED.value
+    t.m.state = State.ENDED
     key = "goodbye" if t.m.prompts_given else "goodbye_short"
-    return [t.say_line(key, "goodbye", first=t.names[0], second=t.names[1]), End("goodbye")]
+    return [t.say_line(key, SayKind.GOODBYE, first=t.names[0], second=t.names[1]), End("goodbye")]
