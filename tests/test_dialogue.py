@@ -14,7 +14,6 @@ from assistant.dialogue import (
     Say,
     SayKind,
     Silence,
-    SpeechFinished,
     Started,
     State,
 )
@@ -100,13 +99,6 @@ def test_conversation_moves_to_talking_and_hearth_stays_quiet() -> None:
     assert dialogue.handle(talk()) == []
     assert dialogue.handle(talk("and then you said the funniest thing")) == []
     assert dialogue.state is State.TALKING
-
-
-def test_speech_finished_changes_nothing() -> None:
-    dialogue = make()
-    play(dialogue, "friendship")
-    assert dialogue.handle(SpeechFinished(at=3.0)) == []
-    assert dialogue.state is State.PROMPT
 
 
 # ----- turns -------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from assistant.dialogue import (
     Say,
     SayKind,
     Silence,
-    SpeechFinished,
     Started,
     State,
 )
@@ -129,7 +128,7 @@ heards = st.builds(
     st.sampled_from(["yes", "no", "we always fight about this", "I want to die", "ha ha",
                      "you're killing me", "maybe", "he hits me", "this is hard", ""]))
 events = st.one_of(heards, st.builds(Silence, st.floats(0, 4000), st.just(1.0)),
-                   st.just(SpeechFinished(1.0)), st.just(Started(1.0)))
+                   st.just(Started(1.0)))
 
 
 @settings(max_examples=150, deadline=None)

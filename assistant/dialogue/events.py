@@ -33,20 +33,13 @@ class Silence:
 
 
 @dataclass(frozen=True)
-class SpeechFinished:
-    """Hearth finished saying the last `Say`."""
-
-    at: float = 0.0
-
-
-@dataclass(frozen=True)
 class Started:
     """The session began (the device is listening)."""
 
     at: float = 0.0
 
 
-Event = Heard | Silence | SpeechFinished | Started
+Event = Heard | Silence | Started
 
 
 class SayKind(enum.StrEnum):

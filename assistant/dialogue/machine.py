@@ -118,9 +118,7 @@ class Dialogue:
             return self._started()
         if isinstance(event, Silence):
             return self._silence(event.seconds)
-        if isinstance(event, Heard):
-            return self._heard(event)
-        return []
+        return self._heard(event)
 
     def _started(self) -> list[Action]:
         t = self._table
