@@ -20,11 +20,12 @@ from assistant.audio import Samples
 from assistant.decks import DeckLibrary
 from assistant.dialogue import Dialogue, Heard, Say, State
 from assistant.dialogue.events import PromptSource
+from assistant.intent import Intent
 
 log = logging.getLogger(__name__)
 
-IN_GAME = ("next", "skip", "repeat", "pause", "stop", "help")
-IDLE = ("help", "stop", "next", "repeat")
+IN_GAME = (Intent.NEXT, Intent.SKIP, Intent.REPEAT, Intent.PAUSE, Intent.STOP, Intent.HELP)
+IDLE = (Intent.HELP, Intent.STOP, Intent.NEXT, Intent.REPEAT)
 KEEP = 48
 """Rendered answers kept (a few seconds of audio each)."""
 
@@ -50,12 +51,12 @@ def likely_answers(dialogue: Dialogue, library: DeckLibrary,
     """What the dialogue would say next for each likely command, most urgent first."""
     snapshot = dialogue.snapshot()
     state = dialogue.state
-    commands: list[tuple[str, dict[str, str]]]
+    commands: list[tuple[Intent, dict[str, str]]]
     if state is State.PAUSED:
-        commands = [("resume", {}), ("stop", {}), ("help", {})]
+        commands = [(Intent.RESUME, {}), (Intent.STOP, {}), (Intent.HELP, {})]
     elif state is State.IDLE:
         games = [deck.name for deck in library.games()]
-        commands = [("start_game", {"game": game}) for game in [*games, "evening"]]
+        commands = [(Intent.START_GAME, {"game": game}) for game in [*games, "evening"]]
         commands += [(intent, {}) for intent in IDLE]
     elif state is State.ENDED:
         return []
@@ -67,7 +68,7 @@ def likely_answers(dialogue: Dialogue, library: DeckLibrary,
                                    history=ReadOnlyHistory(history),
                                    intimacy_enabled=dialogue.intimacy_enabled,
                                    country=dialogue.country)
-        for action in copy_of.handle(Heard(intent, intent, slots)):
+        for action in copy_of.handle(Heard(intent.value, intent, slots)):
             if isinstance(action, Say) and action.text not in texts:
                 texts.append(action.text)
     return texts

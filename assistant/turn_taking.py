@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-BARGE_IN_INTENTS = frozenset({"stop", "pause"})
+from assistant.intent import Intent
+
+BARGE_IN_INTENTS = frozenset({Intent.STOP, Intent.PAUSE})
 """The only commands that interrupt Hearth while it speaks."""
 
 TAIL = 0.25
@@ -123,7 +125,7 @@ class TurnTaking:
         """When Hearth's last speech (plus tail) ends."""
         return self._quiet_since
 
-    def judge(self, start: float, end: float, text: str, intent: str | None) -> Verdict:
+    def judge(self, start: float, end: float, text: str, intent: Intent | None) -> Verdict:
         onset = min(start + PRE_ROLL, end)
         overlapping = [s for s in self._spoken if onset < s.end + self.tail and end > s.start]
         if not overlapping:

@@ -12,14 +12,15 @@ from assistant.dialogue import (
     End,
     Heard,
     Say,
+    SayKind,
     Silence,
-    SpeechFinished,
     Started,
     State,
 )
 from assistant.dialogue.machine import HANDOVER_SILENCE
 from assistant.dialogue.picker import EVENING_PLAN
 from assistant.history import History
+from assistant.intent import Intent
 
 LIBRARY = load_decks(Path(__file__).parent / "fixtures" / "decks" / "good")
 NAMES = ("Sam", "Alex")
@@ -32,7 +33,8 @@ def make(library: DeckLibrary = LIBRARY, seed: int = 7, **options: object) -> Di
 
 
 def cmd(intent: str, game: str | None = None, text: str = "") -> Heard:
-    return Heard(text or intent.replace("_", " "), intent, {"game": game} if game else {}, 1.0)
+    slots = {"game": game} if game else {}
+    return Heard(text or intent.replace("_", " "), Intent(intent), slots, 1.0)
 
 
 def talk(text: str = "hmm, I think the beach, remember?") -> Heard:
@@ -99,13 +101,6 @@ def test_conversation_moves_to_talking_and_hearth_stays_quiet() -> None:
     assert dialogue.state is State.TALKING
 
 
-def test_speech_finished_changes_nothing() -> None:
-    dialogue = make()
-    play(dialogue, "friendship")
-    assert dialogue.handle(SpeechFinished(at=3.0)) == []
-    assert dialogue.state is State.PROMPT
-
-
 # ----- turns -------------------------------------------------------------------------------
 
 def test_first_speaker_alternates_by_name_every_prompt() -> None:
@@ -131,7 +126,7 @@ def test_follow_up_is_the_handover_when_the_prompt_has_one() -> None:
     prompt = Prompt("a", "friendship", "light", "{first}, one?", "{second}, and you?")
     dialogue = make(one_deck(prompt, Prompt("b", "friendship", "light", "{first}, two?")))
     play(dialogue, "friendship")
-    assert says(dialogue.handle(cmd("next"))) == [Say("Alex, and you?", "follow_up")]
+    assert says(dialogue.handle(cmd("next"))) == [Say("Alex, and you?", SayKind.FOLLOW_UP)]
 
 
 def test_silence_after_the_first_answer_hands_over_once() -> None:
@@ -167,7 +162,7 @@ def test_repeat_after_the_follow_up_says_the_follow_up() -> None:
     play(dialogue, "friendship")
     dialogue.handle(talk())
     [follow] = says(dialogue.handle(cmd("next")))
-    assert dialogue.handle(cmd("repeat")) == [follow] == [Say("Alex, and you?", "follow_up")]
+    assert dialogue.handle(cmd("repeat")) == [follow] == [Say("Alex, and you?", SayKind.FOLLOW_UP)]
 
 
 def test_repeat_after_the_handover_line_says_the_question_then_whose_turn() -> None:
@@ -176,7 +171,7 @@ def test_repeat_after_the_handover_line_says_the_question_then_whose_turn() -> N
     play(dialogue, "friendship")
     [handover] = says(dialogue.handle(cmd("next")))
     [again] = says(dialogue.handle(cmd("repeat")))
-    assert again == Say(f"Sam, one? {handover.text}", "handover")
+    assert again == Say(f"Sam, one? {handover.text}", SayKind.HANDOVER)
 
 
 def test_repeat_after_a_silent_handover_says_the_follow_up() -> None:
@@ -185,7 +180,7 @@ def test_repeat_after_a_silent_handover_says_the_follow_up() -> None:
     play(dialogue, "friendship")
     dialogue.handle(talk())
     assert says(dialogue.handle(Silence(HANDOVER_SILENCE, 20.0)))
-    assert says(dialogue.handle(cmd("repeat"))) == [Say("Alex, and you?", "follow_up")]
+    assert says(dialogue.handle(cmd("repeat"))) == [Say("Alex, and you?", SayKind.FOLLOW_UP)]
 
 
 def test_resume_after_a_pause_says_the_question_and_its_follow_up() -> None:
@@ -195,7 +190,7 @@ def test_resume_after_a_pause_says_the_question_and_its_follow_up() -> None:
     dialogue.handle(cmd("next"))
     dialogue.handle(cmd("pause"))
     assert says(dialogue.handle(cmd("resume")))[-1] == Say("Sam, one? Alex, and you?",
-                                                          "follow_up")
+                                                          SayKind.FOLLOW_UP)
 
 
 def test_resume_during_the_game_says_the_question_and_its_follow_up() -> None:
@@ -204,7 +199,7 @@ def test_resume_during_the_game_says_the_question_and_its_follow_up() -> None:
     play(dialogue, "friendship")
     dialogue.handle(cmd("next"))
     assert says(dialogue.handle(cmd("resume")))[-1] == Say("Sam, one? Alex, and you?",
-                                                          "follow_up")
+                                                          SayKind.FOLLOW_UP)
 
 
 def test_repeat_after_moving_on_says_the_new_prompt() -> None:

@@ -11,6 +11,7 @@ import pytest
 from assistant.decks import load_decks
 from assistant.dialogue import Action, Dialogue, End, Heard, Say, Silence, Started, State
 from assistant.dialogue.machine import CONSENT_SILENCE, HELP_SILENCE
+from assistant.intent import Intent
 
 LIBRARY = load_decks(Path(__file__).parent / "fixtures" / "decks" / "good")
 NAMES = ("Sam", "Alex")
@@ -23,7 +24,7 @@ def make(seed: int = 7, **options: object) -> Dialogue:
 
 
 def cmd(intent: str, game: str | None = None) -> Heard:
-    return Heard(intent.replace("_", " "), intent, {"game": game} if game else {}, 1.0)
+    return Heard(intent.replace("_", " "), Intent(intent), {"game": game} if game else {}, 1.0)
 
 
 def talk(text: str) -> Heard:

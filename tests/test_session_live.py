@@ -23,6 +23,7 @@ from live_run import HearthRun
 from pulse import PulseServer, Recording, active_spans, pulse
 
 from assistant.audio import SAMPLE_RATE, Samples
+from assistant.intent import Intent
 from assistant.settings import Settings
 from assistant.state_store import StateStore
 from assistant.tts import TextToSpeech
@@ -45,16 +46,16 @@ def test_what_hearth_hears_while_speaking_is_its_own_voice() -> None:
     turns = TurnTaking()
     turns.spoke(10.0, 14.0, "Sam, what is a trip you would take again?")
     assert turns.judge(11.0, 12.0, "what is a trip", None) is Verdict.IGNORE
-    assert turns.judge(13.9, 14.2, "next", "next") is Verdict.IGNORE
-    assert turns.judge(14.4, 15.0, "next", "next") is Verdict.ACCEPT
+    assert turns.judge(13.9, 14.2, "next", Intent.NEXT) is Verdict.IGNORE
+    assert turns.judge(14.4, 15.0, "next", Intent.NEXT) is Verdict.ACCEPT
 
 
 def test_only_stop_and_pause_barge_in_and_not_as_an_echo() -> None:
     turns = TurnTaking()
     turns.spoke(0.0, 5.0, "Say pause whenever you need a moment.")
-    assert turns.judge(1.0, 1.5, "stop", "stop") is Verdict.BARGE_IN
-    assert turns.judge(1.0, 1.5, "pause", "pause") is Verdict.IGNORE
-    assert turns.judge(1.0, 1.5, "next", "next") is Verdict.IGNORE
+    assert turns.judge(1.0, 1.5, "stop", Intent.STOP) is Verdict.BARGE_IN
+    assert turns.judge(1.0, 1.5, "pause", Intent.PAUSE) is Verdict.IGNORE
+    assert turns.judge(1.0, 1.5, "next", Intent.NEXT) is Verdict.IGNORE
 
 
 def hearth_heard_at(turns: TurnTaking, start: float, end: float, db: float) -> None:
@@ -69,7 +70,7 @@ def test_a_stop_heard_in_hearths_own_echo_does_not_barge_in() -> None:
     turns = TurnTaking()
     turns.spoke(0.0, 10.0, "Tonight: Dreams, Remember when, and Gentle starts. Which one?")
     hearth_heard_at(turns, 0.0, 10.0, -20.0)  # the room carries Hearth's voice back
-    assert turns.judge(4.5, 6.6, "gonna stop", "stop") is Verdict.IGNORE
+    assert turns.judge(4.5, 6.6, "gonna stop", Intent.STOP) is Verdict.IGNORE
 
 
 def test_a_stop_louder_than_the_echo_barges_in() -> None:
@@ -78,7 +79,7 @@ def test_a_stop_louder_than_the_echo_barges_in() -> None:
     hearth_heard_at(turns, 0.0, 4.5, -20.0)
     hearth_heard_at(turns, 4.5, 5.5, -11.0)
     hearth_heard_at(turns, 5.5, 10.0, -20.0)
-    assert turns.judge(4.5, 5.5, "stop", "stop") is Verdict.BARGE_IN
+    assert turns.judge(4.5, 5.5, "stop", Intent.STOP) is Verdict.BARGE_IN
 
 
 def test_with_echo_cancelled_a_quiet_stop_barges_in() -> None:
@@ -86,7 +87,7 @@ def test_with_echo_cancelled_a_quiet_stop_barges_in() -> None:
     turns.spoke(0.0, 10.0, "Tonight: Dreams, Remember when, and Gentle starts. Which one?")
     hearth_heard_at(turns, 0.0, 4.5, -75.0)  # a speakerphone that cancels echo
     hearth_heard_at(turns, 4.5, 5.5, -35.0)
-    assert turns.judge(4.5, 5.5, "stop", "stop") is Verdict.BARGE_IN
+    assert turns.judge(4.5, 5.5, "stop", Intent.STOP) is Verdict.BARGE_IN
 
 
 def test_silence_is_reported_once_a_second_and_not_while_speaking() -> None:

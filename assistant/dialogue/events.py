@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from assistant.intent import Intent
+
 
 @dataclass(frozen=True)
 class Heard:
     """Someone said something: a command (`intent` set) or conversation (`intent` None)."""
 
     text: str
-    intent: str | None = None
+    intent: Intent | None = None
     slots: Mapping[str, str] = field(default_factory=dict)
     at: float = 0.0
 
@@ -31,20 +33,13 @@ class Silence:
 
 
 @dataclass(frozen=True)
-class SpeechFinished:
-    """Hearth finished saying the last `Say`."""
-
-    at: float = 0.0
-
-
-@dataclass(frozen=True)
 class Started:
     """The session began (the device is listening)."""
 
     at: float = 0.0
 
 
-Event = Heard | Silence | SpeechFinished | Started
+Event = Heard | Silence | Started
 
 
 class SayKind(enum.StrEnum):
@@ -66,10 +61,10 @@ class SayKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Say:
-    """Speak `text` aloud. `kind` is one of `SayKind`'s values."""
+    """Speak `text` aloud; `kind` says what it is."""
 
     text: str
-    kind: str
+    kind: SayKind
 
 
 @dataclass(frozen=True)

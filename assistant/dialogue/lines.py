@@ -16,7 +16,6 @@ _YES = {"yes", "yeah", "yep", "yup", "sure", "definitely", "absolutely", "okay",
         "certainly", "gladly", "course"}
 _NOT_YES = {"no", "not", "nope", "nah", "dont", "maybe", "later", "perhaps", "unsure",
             "guess", "dunno", "rather", "but", "wait", "hmm", "skip", "never", "neither"}
-YES_INTENTS = {"yes", "confirm", "affirm"}
 
 
 @cache
@@ -49,10 +48,9 @@ def words(text: str) -> list[str]:
     return re.sub(r"[^a-z ]+", "", text.lower().replace("'", "")).split()
 
 
-def is_clear_yes(text: str, intent: str | None = None) -> bool:
-    """A plain yes ("yes", "yeah sure", "yes please, I'd like that"), nothing hesitant."""
-    if intent in YES_INTENTS:
-        return True
+def is_clear_yes(text: str) -> bool:
+    """A plain yes ("yes", "yeah sure", "yes please, I'd like that"), nothing hesitant. Decided
+    on the words alone: there is no yes intent."""
     said = words(text)
     if not said or len(said) > 8:
         return False

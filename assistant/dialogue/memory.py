@@ -3,15 +3,19 @@ snapshot is JSON and a crash can resume where the couple were."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from assistant.dialogue.events import Say, SayKind, State
+
 SNAPSHOT_VERSION = 1
+"""The snapshot's JSON form: states and kinds as their strings, "" for no kind."""
 
 
 @dataclass
 class Memory:
-    state: str = "idle"
+    state: State = State.IDLE
     welcomed: bool = False
     game: str | None = None
     """The deck name being played, or "evening"."""
@@ -24,8 +28,11 @@ class Memory:
     handed_over: bool = False
     talk_count: int = 0
     last_text: str = ""
-    last_kind: str = ""
-    resume_state: str = "idle"
+    """What "repeat" says."""
+    last_kind: SayKind | None = None
+    """What `last_text` is; None until Hearth has said something worth repeating."""
+    resume_state: State = State.IDLE
+    """Where pause, safety or the consent question return to."""
     evening_decks: list[str] = field(default_factory=list)
     evening_step: int = 0
     session_used: list[str] = field(default_factory=list)
@@ -42,17 +49,31 @@ class Memory:
     depth_cap: int = 2
     rng_state: list[Any] = field(default_factory=list)
 
+    def last_said(self) -> Say:
+        """What "repeat" says again. A kind is always remembered with the text; a text
+        without one (never written by Hearth) is repeated as plain information."""
+        return Say(self.last_text, self.last_kind or SayKind.INFO)
+
     def to_dict(self) -> dict[str, Any]:
+        """The snapshot: JSON-able data, with the enums as their plain strings."""
         data = asdict(self)
-        data["version"] = SNAPSHOT_VERSION
+        data.update(state=self.state.value, resume_state=self.resume_state.value,
+                    last_kind=self.last_kind.value if self.last_kind else "",
+                    version=SNAPSHOT_VERSION)
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Memory:
+    def from_dict(cls, data: Mapping[str, Any]) -> Memory:
+        """Read a snapshot of this version, also one written before the states and kinds
+        were typed (the JSON is the same); ValueError for anything else."""
         if data.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"unsupported dialogue snapshot version {data.get('version')!r}")
         known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        values = {key: value for key, value in data.items() if key in known}
+        values["state"] = State(values.get("state", State.IDLE))
+        values["resume_state"] = State(values.get("resume_state", State.IDLE))
+        values["last_kind"] = SayKind(values["last_kind"]) if values.get("last_kind") else None
+        return cls(**values)
 
 
 def rng_state_to_json(state: tuple[Any, ...]) -> list[Any]:

@@ -1,195 +1,193 @@
 """Turns inside a game: next, skip, repeat, the hand-over to the second partner, depth, the
-closing ritual and goodbye. Helpers of `Dialogue`, split out to keep each module small."""
+closing ritual and goodbye. Steps on the shared `Table`, so that the games, the careful parts
+and the machine can all move the game on without depending on one another."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from assistant import safety
 from assistant.decks import DEPTHS, Prompt
 from assistant.dialogue import picker
-from assistant.dialogue.events import Action, End, Heard, Say, State
-
-if TYPE_CHECKING:
-    from assistant.dialogue.machine import Dialogue
+from assistant.dialogue.events import Action, End, Heard, Say, SayKind, State
+from assistant.dialogue.table import Table
+from assistant.intent import Intent
 
 HARD_SKIPS = 3
 """Skips in a row in a conflict-practice game before a gentle word about therapy."""
 
 
-def in_game(d: Dialogue, event: Heard) -> list[Action]:
+def in_game(t: Table, event: Heard) -> list[Action]:
     """A heard event while a prompt (or the closing prompt) is on the table."""
-    m, intent, closing = d.m, event.intent, d.state is State.CLOSING
-    if intent == "next":
+    m, intent, closing = t.m, event.intent, t.m.state is State.CLOSING
+    if intent == Intent.NEXT:
         if not m.handed_over:
-            return handover(d)
+            return handover(t)
         m.skips_in_row = 0
-        return goodbye(d) if closing else next_prompt(d)
-    if intent == "skip":
+        return goodbye(t) if closing else next_prompt(t)
+    if intent == Intent.SKIP:
         if closing:
-            return closing_ritual(d)
+            return closing_ritual(t)
         m.skips_in_row += 1
-        deck = current_deck(d)
+        deck = current_deck(t)
         note: list[Action] = []
         if m.skips_in_row >= HARD_SKIPS and deck in picker.GENTLE_AFTER_SAFETY:
-            note = therapist_note(d)
-        return note + next_prompt(d)
-    if intent == "repeat":
-        return [Say(m.last_text, m.last_kind)]
-    if intent == "resume":
-        return [d.say_line("still_here", "info"), where_we_were(d)]
-    if intent == "whose_turn":
-        first, second = d.first_and_second()
+            note = therapist_note(t)
+        return note + next_prompt(t)
+    if intent == Intent.REPEAT:
+        return [m.last_said()]
+    if intent == Intent.RESUME:
+        return [t.say_line("still_here", SayKind.INFO), where_we_were(t)]
+    if intent == Intent.WHOSE_TURN:
+        first, second = t.first_and_second()
         if m.handed_over:
-            return [d.say_line("whose_turn_second", "info", name=second)]
-        return [d.say_line("whose_turn_first", "info", name=first)]
-    if intent == "how_many_left":
-        return how_many_left(d)
-    if intent == "go_deeper":
-        if d.at_deepest():
-            return [d.say_line("deepest_already", "info")]
-        m.depth_floor = min(len(DEPTHS) - 1, DEPTHS.index(d.depth()) + 1)
+            return [t.say_line("whose_turn_second", SayKind.INFO, name=second)]
+        return [t.say_line("whose_turn_first", SayKind.INFO, name=first)]
+    if intent == Intent.HOW_MANY_LEFT:
+        return how_many_left(t)
+    if intent == Intent.GO_DEEPER:
+        if t.at_deepest():
+            return [t.say_line("deepest_already", SayKind.INFO)]
+        m.depth_floor = min(len(DEPTHS) - 1, DEPTHS.index(t.depth()) + 1)
         m.depth_cap = len(DEPTHS) - 1
-        return [d.say_line("go_deeper", "info")]
-    if intent == "keep_it_light":
+        return [t.say_line("go_deeper", SayKind.INFO)]
+    if intent == Intent.KEEP_IT_LIGHT:
         m.depth_floor, m.depth_cap = 0, 0
-        return [d.say_line("keep_it_light", "info")]
-    if intent is not None and intent not in ("yes", "no"):
+        return [t.say_line("keep_it_light", SayKind.INFO)]
+    if intent is not None:
         return []  # a command this machine has no use for here (e.g. "slower")
     # Conversation: the couple is answering.
     m.talk_count += 1
-    if d.state is State.PROMPT:
-        m.state = State.TALKING.value
+    if m.state is State.PROMPT:
+        m.state = State.TALKING
     if safety.is_hard_moment(event.text):
-        return therapist_note(d)
+        return therapist_note(t)
     return []
 
 
-def current_deck(d: Dialogue) -> str | None:
-    prompt = d.library.prompt(d.m.prompt_id) if d.m.prompt_id else None
+def current_deck(t: Table) -> str | None:
+    prompt = t.library.prompt(t.m.prompt_id) if t.m.prompt_id else None
     return prompt.deck if prompt else None
 
 
-def current_prompt(d: Dialogue) -> Prompt | None:
-    return d.library.prompt(d.m.prompt_id) if d.m.prompt_id else None
+def current_prompt(t: Table) -> Prompt | None:
+    return t.library.prompt(t.m.prompt_id) if t.m.prompt_id else None
 
 
-def where_we_were(d: Dialogue) -> Say:
+def where_we_were(t: Table) -> Say:
     """What Hearth says again after a pause or a restart: the last thing it said, with
     the question before a follow-up, since the couple may have lost the thread."""
-    m = d.m
-    prompt = current_prompt(d)
-    if m.last_kind == "follow_up" and prompt is not None:
-        first, second = d.first_and_second()
-        return Say(f"{prompt.render(first, second)} {m.last_text}", "follow_up")
-    return Say(m.last_text, m.last_kind)
+    m = t.m
+    prompt = current_prompt(t)
+    if m.last_kind == SayKind.FOLLOW_UP and prompt is not None:
+        first, second = t.first_and_second()
+        return Say(f"{prompt.render(first, second)} {m.last_text}", SayKind.FOLLOW_UP)
+    return m.last_said()
 
 
-def handover(d: Dialogue) -> list[Action]:
+def handover(t: Table) -> list[Action]:
     """Invite the second partner: the prompt's own follow-up, or a short hand-over line.
 
     What "repeat" says from now on: the follow-up (a question of its own), or else the
     prompt followed by the hand-over line, since "Alex, how about you?" alone would not
     tell Alex what the question was."""
-    m = d.m
+    m = t.m
     m.handed_over = True
-    if d.state is State.PROMPT:
-        m.state = State.TALKING.value
-    prompt = current_prompt(d)
-    first, second = d.first_and_second()
+    if m.state is State.PROMPT:
+        m.state = State.TALKING
+    prompt = current_prompt(t)
+    first, second = t.first_and_second()
     follow = prompt.render_follow_up(first, second) if prompt else None
     if follow:
-        m.last_text, m.last_kind = follow, "follow_up"
-        return [Say(follow, "follow_up")]
-    said = d.say_line("handover", "handover")
+        m.last_text, m.last_kind = follow, SayKind.FOLLOW_UP
+        return [Say(follow, SayKind.FOLLOW_UP)]
+    said = t.say_line("handover", SayKind.HANDOVER)
     question = prompt.render(first, second) if prompt else ""
     m.last_text = f"{question} {said.text}".strip()
-    m.last_kind = "handover"
+    m.last_kind = SayKind.HANDOVER
     return [said]
 
 
-def therapist_note(d: Dialogue) -> list[Action]:
+def therapist_note(t: Table) -> list[Action]:
     """Once a session: a kind word that a couples therapist can help (Hearth is not one)."""
-    if d.m.therapist_noted:
+    if t.m.therapist_noted:
         return []
-    d.m.therapist_noted = True
-    return [d.say_line("therapist", "therapist")]
+    t.m.therapist_noted = True
+    return [t.say_line("therapist", SayKind.THERAPIST)]
 
 
-def give(d: Dialogue, prompt: Prompt, kind: str = "prompt") -> Say:
-    m = d.m
+def give(t: Table, prompt: Prompt, kind: SayKind = SayKind.PROMPT) -> Say:
+    m = t.m
     m.session_used.append(prompt.id)
-    if d.history is not None:
-        d.history.record_prompt(prompt.deck, prompt.id)
+    if t.history is not None:
+        t.history.record_prompt(prompt.deck, prompt.id)
     m.prompts_given += 1
     m.prompt_counts[prompt.deck] = m.prompt_counts.get(prompt.deck, 0) + 1
     m.prompt_id, m.handed_over, m.talk_count = prompt.id, False, 0
-    return d.say_prompt(prompt, kind)
+    return t.say_prompt(prompt, kind)
 
 
-def next_prompt(d: Dialogue) -> list[Action]:
-    m = d.m
+def next_prompt(t: Table) -> list[Action]:
+    m = t.m
     if m.game == "evening":
         if m.evening_step >= len(picker.EVENING_PLAN) or not m.evening_decks:
-            return [d.say_line("evening_done", "info"), *closing_ritual(d)]
-        depth = d.depth()
+            return [t.say_line("evening_done", SayKind.INFO), *closing_ritual(t)]
+        depth = t.depth()
         for offset in range(len(m.evening_decks)):
             name = picker.evening_deck(m.evening_decks, m.evening_step + offset)
-            deck = d.library.get(name) if name else None
-            prompt = picker.choose(deck, depth, m.session_used, d.history, d.rng) if deck else None
+            deck = t.library.get(name) if name else None
+            prompt = picker.choose(deck, depth, m.session_used, t.history, t.rng) if deck else None
             if prompt is not None:
                 m.evening_step += 1
-                m.state = State.PROMPT.value
-                return [give(d, prompt)]
-        return [d.say_line("evening_done", "info"), *closing_ritual(d)]
-    deck = d.library.get(m.game or "")
-    prompt = picker.choose(deck, d.depth(), m.session_used, d.history, d.rng) if deck else None
+                m.state = State.PROMPT
+                return [give(t, prompt)]
+        return [t.say_line("evening_done", SayKind.INFO), *closing_ritual(t)]
+    deck = t.library.get(m.game or "")
+    prompt = picker.choose(deck, t.depth(), m.session_used, t.history, t.rng) if deck else None
     if deck is None or prompt is None:
         title = deck.title if deck else ""
-        m.state, m.game, m.prompt_id = State.IDLE.value, None, None
-        return [d.say_line("game_done", "info", remember=True, title=title)]
+        m.state, m.game, m.prompt_id = State.IDLE, None, None
+        return [t.say_line("game_done", SayKind.INFO, remember=True, title=title)]
     m.game_prompts += 1
-    m.state = State.PROMPT.value
-    return [give(d, prompt)]
+    m.state = State.PROMPT
+    return [give(t, prompt)]
 
 
-def how_many_left(d: Dialogue) -> list[Action]:
-    m = d.m
-    if d.state is State.CLOSING:
-        return [d.say_line("help_closing", "info")]
+def how_many_left(t: Table) -> list[Action]:
+    m = t.m
+    if m.state is State.CLOSING:
+        return [t.say_line("help_closing", SayKind.INFO)]
     if m.game == "evening":
         left = len(picker.EVENING_PLAN) - m.evening_step
         if left <= 0:
-            return [d.say_line("how_many_last", "info")]
-        return [d.say_line("how_many_left_evening", "info", count=left)]
-    deck = d.library.get(m.game or "")
-    left = len(picker.unused(deck, m.session_used, d.history)) if deck else 0
-    return [d.say_line("how_many_left", "info", count=left)]
+            return [t.say_line("how_many_last", SayKind.INFO)]
+        return [t.say_line("how_many_left_evening", SayKind.INFO, count=left)]
+    deck = t.library.get(m.game or "")
+    left = len(picker.unused(deck, m.session_used, t.history)) if deck else 0
+    return [t.say_line("how_many_left", SayKind.INFO, count=left)]
 
 
-def closing_ritual(d: Dialogue) -> list[Action]:
+def closing_ritual(t: Table) -> list[Action]:
     """One closing question (both answer), then goodbye; straight to goodbye if none."""
-    deck = d.library.closing()
-    prompt = (picker.choose(deck, d.depth(), d.m.session_used, d.history, d.rng)
+    deck = t.library.closing()
+    prompt = (picker.choose(deck, t.depth(), t.m.session_used, t.history, t.rng)
               if deck else None)
     if prompt is None:
-        return goodbye(d)
-    intro = [] if d.state is State.CLOSING else [d.say_line("closing_intro", "info")]
-    d.m.state = State.CLOSING.value
-    return [*intro, give(d, prompt, "closing")]
+        return goodbye(t)
+    intro = [] if t.m.state is State.CLOSING else [t.say_line("closing_intro", SayKind.INFO)]
+    t.m.state = State.CLOSING
+    return [*intro, give(t, prompt, SayKind.CLOSING)]
 
 
-def stop(d: Dialogue) -> list[Action]:
+def stop(t: Table) -> list[Action]:
     """"We're done": the closing ritual if we played and haven't closed yet, else goodbye."""
-    state = d.state
+    state = t.m.state
     if state is State.PAUSED:
-        state = State(d.m.resume_state)
-    if d.m.prompts_given and state is not State.CLOSING:
-        return closing_ritual(d)
-    return goodbye(d)
+        state = t.m.resume_state
+    if t.m.prompts_given and state is not State.CLOSING:
+        return closing_ritual(t)
+    return goodbye(t)
 
 
-def goodbye(d: Dialogue) -> list[Action]:
-    d.m.state = State.ENDED.value
-    key = "goodbye" if d.m.prompts_given else "goodbye_short"
-    return [d.say_line(key, "goodbye", first=d.names[0], second=d.names[1]), End("goodbye")]
+def goodbye(t: Table) -> list[Action]:
+    t.m.state = State.ENDED
+    key = "goodbye" if t.m.prompts_given else "goodbye_short"
+    return [t.say_line(key, SayKind.GOODBYE, first=t.names[0], second=t.names[1]), End("goodbye")]
