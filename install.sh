@@ -4,7 +4,8 @@
 #   ./install.sh              install, then start Hearth (live with a microphone; without one
 #                             it says so and runs the demo evening)
 #   ./install.sh --no-start   install only
-#   ./install.sh --test       install with the test tools, then run ruff, mypy and pytest
+#   ./install.sh --test       install with the test tools, then run ruff, mypy, lint-imports
+#                             (the layers in pyproject.toml) and pytest
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -59,6 +60,8 @@ case "$mode" in
     .venv/bin/ruff check .
     say "mypy"
     .venv/bin/mypy
+    say "lint-imports (the layers)"
+    .venv/bin/lint-imports --no-cache
     say "pytest"
     .venv/bin/pytest -q
     ;;

@@ -26,12 +26,13 @@ from assistant.dialogue import Action, Dialogue, End, Heard, Say, Silence, Start
 from assistant.errors import HearthError
 from assistant.listening import Listener
 from assistant.pipeline import build_listener
+from assistant.resources import PACKAGE_DATA
 from assistant.settings import Settings
 from assistant.tts import TextToSpeech
 from assistant.utterance import Utterance
 from assistant.voices import SynthVoice, synthesize
 
-SCRIPT = Path(__file__).parent / "data" / "demo_evening.toml"
+SCRIPT = PACKAGE_DATA / "demo_evening.toml"
 DEFAULT_NAMES = ("Sam", "Alex")
 WHO = ("first", "second", "asked", "other")
 ADDRESSED = ("prompt", "follow_up", "closing")

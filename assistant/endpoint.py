@@ -27,6 +27,9 @@ import numpy.typing as npt
 
 from assistant.audio import SAMPLE_RATE, AudioChunk
 
+PRE_ROLL = 0.3
+"""Seconds of audio an utterance starts before its detected onset (soft onsets, plosives)."""
+
 
 @dataclass(frozen=True)
 class EndpointOptions:
@@ -39,7 +42,7 @@ class EndpointOptions:
     start_frames: int = 3
     """Frames above the start margin, among the last `start_window`, that begin speech."""
     start_window: int = 5
-    pre_roll: float = 0.3
+    pre_roll: float = PRE_ROLL
     """Seconds of audio kept before the detected start (soft onsets, plosives)."""
     hangover: float = 0.33
     """Seconds of quiet that end an utterance: short, so a command is answered quickly."""

@@ -15,6 +15,9 @@ import platformdirs
 
 APP_NAME = "hearth"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+"""What Hearth says that is not a prompt, help lines, safety phrases, the demo's script:
+installed with the package (`assistant/data/`)."""
 
 
 def data_root() -> Path:

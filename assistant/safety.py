@@ -14,10 +14,10 @@ from functools import cache
 from pathlib import Path
 
 from assistant.normalize import plain_words
+from assistant.resources import PACKAGE_DATA
 
-DATA = Path(__file__).resolve().parent / "data"
-PHRASES_FILE = DATA / "safety_phrases.toml"
-HELPLINES_FILE = DATA / "helplines.toml"
+PHRASES_FILE = PACKAGE_DATA / "safety_phrases.toml"
+HELPLINES_FILE = PACKAGE_DATA / "helplines.toml"
 DEFAULT_COUNTRY = "US"
 CRISIS = "crisis"
 FEAR = "fear"

@@ -24,7 +24,7 @@ from assistant.audio import SAMPLE_RATE, AudioChunk, rms_dbfs
 from assistant.debug_record import DebugRecorder
 from assistant.decks import load_decks
 from assistant.devices import STARTUP_GRACE
-from assistant.dialogue import Dialogue, End, Event, Heard, Say, Silence, Started
+from assistant.dialogue import Dialogue, End, Event, Heard, Say, SayKind, Silence, Started
 from assistant.errors import AudioDeviceError
 from assistant.history import History
 from assistant.session_events import EventSink, SessionEvent
@@ -148,7 +148,7 @@ class Session:
                     speaker.describe())
         told = False
         if speaker.alive and not mic.alive:
-            self._speak(LOST_MIC, "info")
+            self._speak(LOST_MIC, SayKind.INFO)
             told = True
             self.clock.sleep(speaker.busy_for())
         at = self.now()
@@ -172,7 +172,7 @@ class Session:
         self.listener.reset()
         self.tell(events.DeviceBack(self.now(), lost, self.now() - at))
         if told or lost != "microphone":
-            self._speak(BACK, "info")
+            self._speak(BACK, SayKind.INFO)
 
     # ----- the loop ---------------------------------------------------------------------
 
@@ -255,7 +255,7 @@ class Session:
         if spoke and not self._ending:
             self.answers.prepare(likely_answers(self.dialogue, self.library, self.history))
 
-    def _speak(self, text: str, kind: str) -> None:
+    def _speak(self, text: str, kind: SayKind) -> None:
         speaker = self.speaker
         assert speaker is not None
         ready = self.answers.is_ready(text)
@@ -269,7 +269,7 @@ class Session:
         after = None
         if self._command_end is not None:
             after, self._command_end = self.now() - self._command_end, None
-        self.tell(events.Spoke(self.now(), str(kind), text, start, end, after, ready, queued))
+        self.tell(events.Spoke(self.now(), kind, text, start, end, after, ready, queued))
 
     def _report(self, mic: Microphone, speaker: Speaker) -> None:
         """Tell of new input overflows and output underruns, at most once a minute."""

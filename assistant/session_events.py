@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import IO, ClassVar
 
+from assistant.dialogue.events import SayKind
 from assistant.intent import Intent
 
 
@@ -93,7 +94,7 @@ class Spoke:
 
     type: ClassVar[EventType] = EventType.SPOKE
     at: float
-    kind: str
+    kind: SayKind
     text: str
     start: float
     end: float

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from assistant.endpoint import PRE_ROLL
 from assistant.intent import Intent
 
 BARGE_IN_INTENTS = frozenset({Intent.STOP, Intent.PAUSE})
@@ -28,10 +29,6 @@ TAIL = 0.25
 
 ECHO_SIMILARITY = 85.0
 """rapidfuzz partial ratio (0–100) above which a barge-in is taken for Hearth's own words."""
-
-PRE_ROLL = 0.3
-"""Seconds an endpointer keeps before the detected onset of speech: an utterance whose
-pre-roll reaches back into Hearth's tail did not start while Hearth spoke."""
 
 SILENCE_EVERY = 1.0
 """Seconds between `Silence` events while nobody speaks."""
@@ -126,7 +123,7 @@ class TurnTaking:
         return self._quiet_since
 
     def judge(self, start: float, end: float, text: str, intent: Intent | None) -> Verdict:
-        onset = min(start + PRE_ROLL, end)
+        onset = min(start + PRE_ROLL, end)  # the pre-roll may reach back into Hearth's tail
         overlapping = [s for s in self._spoken if onset < s.end + self.tail and end > s.start]
         if not overlapping:
             return Verdict.ACCEPT

@@ -26,10 +26,9 @@ if str(REPO) not in sys.path:
     # The scripts run as `python benchmarks/x.py` from a checkout, installed or not.
     sys.path.insert(0, str(REPO))
 
-from assistant.audio import Samples, read_audio, to_int16  # noqa: E402
+from assistant.audio import SAMPLE_RATE, Samples, read_audio, to_int16  # noqa: E402
 from assistant.voices import SynthVoice, synthesize  # noqa: E402
 
-RATE = 16_000
 Floats = npt.NDArray[np.float32]
 
 KINDS = ("commands", "conversation", "read_speech")
@@ -163,7 +162,7 @@ class Track:
 
     @property
     def duration(self) -> float:
-        return round(len(self.samples) / RATE, 3)
+        return round(len(self.samples) / SAMPLE_RATE, 3)
 
 
 def estimated_seconds(line: Line) -> float:
@@ -191,7 +190,7 @@ def trim(samples: Floats, margin: float = 0.05) -> Floats:
     frames = np.flatnonzero(active_frames(samples, -40.0))
     if frames.size == 0:
         return samples
-    pad = int(margin * RATE)
+    pad = int(margin * SAMPLE_RATE)
     first = max(0, int(frames[0]) * FRAME - pad)
     last = min(len(samples), (int(frames[-1]) + 1) * FRAME + pad)
     return np.asarray(samples[first:last], dtype=np.float32)
@@ -222,7 +221,7 @@ class TrackBuilder:
         self._position = 0
 
     def pause(self, seconds: float) -> None:
-        count = int(seconds * RATE)
+        count = int(seconds * SAMPLE_RATE)
         self._pieces.append(np.zeros(count, dtype=np.float32))
         self._masks.append(np.zeros(count, dtype=np.bool_))
         self._position += count
@@ -234,7 +233,7 @@ class TrackBuilder:
         start, self._position = self._position, self._position + len(scaled)
         self._labels.append(
             LabelledUtterance(
-                round(start / RATE, 3), round(self._position / RATE, 3), line.text,
+                round(start / SAMPLE_RATE, 3), round(self._position / SAMPLE_RATE, 3), line.text,
                 line.intent, dict(line.slots), line.voice.label,
             )
         )
@@ -290,7 +289,7 @@ def babble_bed(
     for lines in talkers:
         pieces: list[Floats] = []
         for line in lines:
-            pieces += [audio[line], np.zeros(int(rng.uniform(0.2, 0.6) * RATE), np.float32)]
+            pieces += [audio[line], np.zeros(int(rng.uniform(0.2, 0.6) * SAMPLE_RATE), np.float32)]
         streams.append(normalized(np.concatenate(pieces).astype(np.float64)))
     length = max(len(stream) for stream in streams)
     return normalized(sum((np.resize(s, length) for s in streams), np.zeros(length)))
@@ -299,10 +298,10 @@ def babble_bed(
 def room_response(rng: np.random.Generator, rt60: float = 0.45) -> npt.NDArray[np.float64]:
     """A synthetic impulse response: direct sound, then exponentially decaying diffuse tail
     with as much energy as the direct path (a couple a few metres from the device)."""
-    count = int(rt60 * 1.2 * RATE)
-    times = np.arange(count) / RATE
+    count = int(rt60 * 1.2 * SAMPLE_RATE)
+    times = np.arange(count) / SAMPLE_RATE
     tail = rng.standard_normal(count) * np.exp(-6.91 * times / rt60)
-    tail[: int(0.004 * RATE)] = 0.0
+    tail[: int(0.004 * SAMPLE_RATE)] = 0.0
     tail /= np.sqrt(np.sum(tail**2))
     tail[0] = 1.0
     return tail

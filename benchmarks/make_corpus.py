@@ -25,7 +25,7 @@ import common
 import numpy as np
 from common import CorpusFile
 
-from assistant.audio import write_wav
+from assistant.audio import SAMPLE_RATE, write_wav
 from assistant.voices import SynthVoice
 
 DATA = Path(__file__).resolve().with_name("data")
@@ -234,7 +234,7 @@ def read_speech_files(out: Path, limit: int | None) -> list[CorpusFile]:
         name = "_".join(source.relative_to(READ_SPEECH).with_suffix(".wav").parts)
         wav = Path("read_speech") / "clean" / name
         write_wav(out / wav, samples)
-        duration = len(samples) / common.RATE
+        duration = len(samples) / SAMPLE_RATE
         files.append(CorpusFile(str(wav), "read_speech", "clean", duration, None, str(source)))
     return files
 

@@ -15,6 +15,7 @@ from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, spell, spell_s
 from assistant.audio import Samples, chunk_samples
 from assistant.intents import IntentCatalog
 from assistant.matching import IntentMatcher
+from assistant.pipeline import command_sentences
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
@@ -91,7 +92,7 @@ def test_engine_without_commands_still_transcribes() -> None:
 def second_pass_only(catalog: IntentCatalog) -> PocketsphinxEngine:
     """No n-best command readings: every command reading comes from the second pass."""
     loaded = PocketsphinxEngine(nbest=0)
-    loaded.set_commands([*catalog.sentences(), "hearth"])
+    loaded.set_commands(command_sentences(catalog, "hearth"))
     return loaded
 
 
@@ -126,7 +127,7 @@ def test_second_pass_reading_need_not_be_a_whole_sentence(
 
 def test_second_pass_reading_must_fit_the_audio(catalog: IntentCatalog) -> None:
     strict = PocketsphinxEngine(nbest=0, max_acoustic_loss=-1e9)
-    strict.set_commands([*catalog.sentences(), "hearth"])
+    strict.set_commands(command_sentences(catalog, "hearth"))
     assert recognize(strict, speech("repeat that", SLT)).command is None
 
 
@@ -157,7 +158,7 @@ def test_alternatives_pocketsphinx_cannot_spell_out_are_skipped(catalog: IntentC
     audio, rate = soundfile.read(str(FIXTURES / "nbest_gap.wav"), dtype="int16")
     assert rate == 16_000
     fresh = PocketsphinxEngine()
-    fresh.set_commands([*catalog.sentences(), "hearth"])
+    fresh.set_commands(command_sentences(catalog, "hearth"))
     spy = NbestSpy(fresh._decoder)
     fresh._decoder = spy
     fresh.start()

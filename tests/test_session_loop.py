@@ -18,6 +18,7 @@ import pytest
 
 from assistant import session_events as events
 from assistant.audio import CHUNK_SAMPLES, SAMPLE_RATE, AudioChunk, Samples
+from assistant.dialogue import SayKind
 from assistant.errors import AudioDeviceError
 from assistant.history import History
 from assistant.intent import Intent
@@ -294,7 +295,7 @@ def test_the_printed_lines_say_what_happened(event: SessionEvent, line: str) -> 
 
 def test_an_answer_prints_its_latency_before_the_line(tmp_path: Path) -> None:
     printed: list[str] = []
-    HumanLog(printed.append)(events.Spoke(5.0, "prompt", "Sam, what do you dream of?", 5.05,
+    HumanLog(printed.append)(events.Spoke(5.0, SayKind.PROMPT, "Sam, what do you dream of?", 5.05,
                                           7.0, 0.231, True, 88.5))
     assert printed == [
         "[     5.00] answer queued 0.231 s after the command ended (ready in advance: True) "

@@ -100,8 +100,9 @@ class PocketsphinxEngine:
     name = "pocketsphinx"
     decoder_options: dict[str, Any] = {  # noqa: RUF012
         "fwdflat": False, "maxhmmpf": 2000, "wip": 0.2}
-    """Search settings. The second (flat) pass costs twice the time for little gain here;
-    capping the active HMMs per frame keeps noisy speech (babble) from costing 4x clean.
+    """Search settings. The second (flat) pass costs much more time for little gain here;
+    capping the active HMMs per frame keeps noisy speech (babble) from costing several
+    times what clean speech does.
     A smaller word insertion reward (default 0.65) keeps noise from becoming strings of
     short words. A heavier language weight (lw 9) was faster on babble but turned babble
     into command-like sentences: more wrong commands."""

@@ -4,13 +4,14 @@ little bit of listening the dialogue itself needs (a clear yes)."""
 from __future__ import annotations
 
 import random
-import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-LINES_FILE = DATA / "lines.toml"
+from assistant.normalize import plain_words
+from assistant.resources import PACKAGE_DATA
+
+LINES_FILE = PACKAGE_DATA / "lines.toml"
 
 _YES = {"yes", "yeah", "yep", "yup", "sure", "definitely", "absolutely", "okay", "ok",
         "certainly", "gladly", "course"}
@@ -44,14 +45,10 @@ class Lines:
         return text.format(**values)
 
 
-def words(text: str) -> list[str]:
-    return re.sub(r"[^a-z ]+", "", text.lower().replace("'", "")).split()
-
-
 def is_clear_yes(text: str) -> bool:
     """A plain yes ("yes", "yeah sure", "yes please, I'd like that"), nothing hesitant. Decided
     on the words alone: there is no yes intent."""
-    said = words(text)
+    said = plain_words(text)
     if not said or len(said) > 8:
         return False
     if any(word in _NOT_YES for word in said):
