@@ -10,7 +10,6 @@ will choose, and the answer can start the moment a command is understood.
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -49,7 +48,6 @@ class ReadOnlyHistory:
 def likely_answers(dialogue: Dialogue, library: DeckLibrary,
                    history: PromptSource | None) -> list[str]:
     """What the dialogue would say next for each likely command, most urgent first."""
-    snapshot = dialogue.snapshot()
     state = dialogue.state
     commands: list[tuple[Intent, dict[str, str]]]
     if state is State.PAUSED:
@@ -64,11 +62,8 @@ def likely_answers(dialogue: Dialogue, library: DeckLibrary,
         commands = [(intent, {}) for intent in IN_GAME]
     texts: list[str] = []
     for intent, slots in commands:
-        copy_of = Dialogue.restore(copy.deepcopy(snapshot), library, dialogue.names,
-                                   history=ReadOnlyHistory(history),
-                                   intimacy_enabled=dialogue.intimacy_enabled,
-                                   country=dialogue.country)
-        for action in copy_of.handle(Heard(intent.value, intent, slots)):
+        rehearsal = dialogue.rehearsal(ReadOnlyHistory(history))
+        for action in rehearsal.handle(Heard(intent.value, intent, slots)):
             if isinstance(action, Say) and action.text not in texts:
                 texts.append(action.text)
     return texts

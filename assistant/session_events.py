@@ -36,29 +36,33 @@ class EventType(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Listening:
+class _Event:
+    at: float
+    """When, in seconds on the session's audio clock."""
+    type: ClassVar[EventType]
+
+
+@dataclass(frozen=True)
+class Listening(_Event):
     """The devices are open; the evening begins."""
 
-    type: ClassVar[EventType] = EventType.LISTENING
-    at: float
+    type = EventType.LISTENING
     microphone: str
     speaker: str
 
 
 @dataclass(frozen=True)
-class Resumed:
+class Resumed(_Event):
     """A saved game was found and is offered again."""
 
-    type: ClassVar[EventType] = EventType.RESUMED
-    at: float
+    type = EventType.RESUMED
 
 
 @dataclass(frozen=True)
-class Heard:
+class Heard(_Event):
     """An utterance passed to the dialogue: a command (`intent`) or talk (None)."""
 
-    type: ClassVar[EventType] = EventType.HEARD
-    at: float
+    type = EventType.HEARD
     start: float
     end: float
     intent: Intent | None
@@ -69,31 +73,28 @@ class Heard:
 
 
 @dataclass(frozen=True)
-class Ignored:
+class Ignored(_Event):
     """An utterance heard while Hearth spoke, dropped (its own voice, or talk over it)."""
 
-    type: ClassVar[EventType] = EventType.IGNORED
-    at: float
+    type = EventType.IGNORED
     start: float
     end: float
 
 
 @dataclass(frozen=True)
-class BargeIn:
+class BargeIn(_Event):
     """Stop or pause spoken over Hearth: its speech was cut."""
 
-    type: ClassVar[EventType] = EventType.BARGE_IN
-    at: float
+    type = EventType.BARGE_IN
     intent: Intent
 
 
 @dataclass(frozen=True)
-class Spoke:
+class Spoke(_Event):
     """Hearth queued a line; it is heard from `start` to `end`. After a command,
     `after_command` is how long after the command ended the line was queued."""
 
-    type: ClassVar[EventType] = EventType.SPOKE
-    at: float
+    type = EventType.SPOKE
     kind: SayKind
     text: str
     start: float
@@ -104,46 +105,41 @@ class Spoke:
 
 
 @dataclass(frozen=True)
-class FinishedSpeaking:
+class FinishedSpeaking(_Event):
     """Everything Hearth queued has been heard."""
 
-    type: ClassVar[EventType] = EventType.FINISHED_SPEAKING
-    at: float
+    type = EventType.FINISHED_SPEAKING
 
 
 @dataclass(frozen=True)
-class DeviceLost:
+class DeviceLost(_Event):
     """`device` ("microphone", "speaker" or "audio devices") stopped; retrying."""
 
-    type: ClassVar[EventType] = EventType.DEVICE_LOST
-    at: float
+    type = EventType.DEVICE_LOST
     device: str
 
 
 @dataclass(frozen=True)
-class DeviceBack:
-    type: ClassVar[EventType] = EventType.DEVICE_BACK
-    at: float
+class DeviceBack(_Event):
+    type = EventType.DEVICE_BACK
     device: str
     after: float
     """Seconds it was gone."""
 
 
 @dataclass(frozen=True)
-class AudioTrouble:
+class AudioTrouble(_Event):
     """Audio was lost so far this session (reported at most once a minute, when it grew)."""
 
-    type: ClassVar[EventType] = EventType.AUDIO_TROUBLE
-    at: float
+    type = EventType.AUDIO_TROUBLE
     input_overflows: int
     input_dropped: int
     output_underruns: int
 
 
 @dataclass(frozen=True)
-class Ended:
-    type: ClassVar[EventType] = EventType.ENDED
-    at: float
+class Ended(_Event):
+    type = EventType.ENDED
     reason: str
 
 

@@ -63,15 +63,28 @@ class Room:
     recognizers: int = 0
 
 
-class FakeMicrophone:
+class FakeStream:
+    """What the fake microphone and speaker share: a device, and closing."""
+
+    def __init__(self, room: Room, device: DeviceInfo) -> None:
+        self.room = room
+        self.device = device
+        self.closed = False
+
+    def describe(self) -> str:
+        return "fake"
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeMicrophone(FakeStream):
     """30 ms chunks at real pace on the fake clock: silence, or noise where `room.loud`."""
 
     def __init__(self, room: Room) -> None:
-        self.room = room
-        self.device = DeviceInfo(1, "fake mic", 1, 0, SAMPLE_RATE)
+        super().__init__(room, DeviceInfo(1, "fake mic", 1, 0, SAMPLE_RATE))
         self.overflows = self.dropped = 0
         self.fed = 0.0
-        self.closed = False
 
     @property
     def alive(self) -> bool:
@@ -90,20 +103,16 @@ class FakeMicrophone:
         yield AudioChunk(samples.tobytes(), SAMPLE_RATE, 1, self.fed)
         self.fed += CHUNK
 
-    def describe(self) -> str:
-        return "fake"
 
-    def close(self) -> None:
-        self.closed = True
-
-
-class FakeSpeaker:
+class FakeSpeaker(FakeStream):
     def __init__(self, room: Room) -> None:
-        self.room = room
-        self.device = DeviceInfo(2, "fake speaker", 0, 1, SAMPLE_RATE)
+        super().__init__(room, DeviceInfo(2, "fake speaker", 0, 1, SAMPLE_RATE))
         self.underruns = 0
         self.busy_until = 0.0
-        self.alive = True
+
+    @property
+    def alive(self) -> bool:
+        return not self.closed
 
     def play(self, samples: Samples, rate: int) -> None:
         now = self.room.clock.t
@@ -119,12 +128,6 @@ class FakeSpeaker:
 
     def output_delay(self) -> float:
         return 0.05
-
-    def describe(self) -> str:
-        return "fake"
-
-    def close(self) -> None:
-        self.alive = False
 
 
 class FakeRecognizer:

@@ -58,22 +58,6 @@ class Dialogue:
         return self._table.library
 
     @property
-    def names(self) -> tuple[str, str]:
-        return self._table.names
-
-    @property
-    def history(self) -> PromptSource | None:
-        return self._table.history
-
-    @property
-    def intimacy_enabled(self) -> bool:
-        return self._table.intimacy_enabled
-
-    @property
-    def country(self) -> str:
-        return self._table.country
-
-    @property
     def m(self) -> Memory:
         """The dialogue's memory, for tests and the snapshot; change it only by events."""
         return self._table.m
@@ -108,6 +92,13 @@ class Dialogue:
         if rng is None and table.m.rng_state:
             table.rng.setstate(rng_state_from_json(table.m.rng_state))
         return dialogue
+
+    def rehearsal(self, history: PromptSource | None) -> Dialogue:
+        """A copy that goes on from exactly here (random state included), reading and
+        writing `history` instead: to try what the dialogue would say next."""
+        table = self._table
+        return Dialogue.restore(self.snapshot(), table.library, table.names, history=history,
+                                intimacy_enabled=table.intimacy_enabled, country=table.country)
 
     # ----- events -----------------------------------------------------------------------
 
