@@ -130,3 +130,21 @@ def test_transcript_stamps_read_as_minutes_and_seconds() -> None:
     assert stamp(0) == "00:00.0"
     assert stamp(59.96) == "01:00.0"
     assert stamp(187.57) == "03:07.6"
+
+
+@pytest.mark.slow
+def test_run_without_a_microphone_plays_the_demo_instead(tmp_path: Path) -> None:
+    """The README's first command (`hearth run --demo-if-no-mic`) on a machine with no
+    microphone: one line saying so, then the demo evening, written beside it."""
+    env = {**os.environ, "HEARTH_CONFIG": str(tmp_path / "none.toml"),
+           "HEARTH_DATA_HOME": str(tmp_path / "data")}
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "run", "--demo-if-no-mic", "--input-device",
+         "no such microphone"], capture_output=True, text=True, env=env, timeout=240,
+        check=False, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("No usable microphone (") and first.endswith("the demo instead.")
+    assert "Commands spoken:" in result.stdout
+    assert (tmp_path / "hearth-demo.wav").stat().st_size > 0
+    assert "Traceback" not in result.stderr

@@ -319,3 +319,17 @@ def test_without_a_microphone_it_says_how_to_pick_one(pulse: PulseServer,
     message = result.stderr.strip()
     assert "microphone" in message and "--input-device" in message and "hearth doctor" in message
     assert "Traceback" not in message and len(message.splitlines()) == 1
+
+
+@live
+def test_an_events_file_that_cannot_be_written_is_one_sentence(pulse: PulseServer,
+                                                               tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "run", "--input-device", "pulse",
+         "--events", str(tmp_path / "no such folder" / "events.jsonl")],
+        env=dict(pulse.env, HEARTH_DATA_HOME=str(tmp_path),
+                 HEARTH_CONFIG=str(tmp_path / "none.toml")),
+        capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "events file" in result.stderr and "--events" in result.stderr
+    assert "Traceback" not in result.stderr
