@@ -7,6 +7,7 @@ count is converted with soxr (a real resampler) to what the recognizers need.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,7 @@ def convert(samples: npt.NDArray[np.generic], rate: int, channels: int = 1) -> S
 
 def read_audio(path: Path) -> Samples:
     """Read a whole audio file (WAV, FLAC, …; any rate and channels) as 16 kHz mono int16."""
-    with open_audio(path) as sound:
+    with open_audio(path) as sound, _unreadable(path):
         data = sound.read(dtype="float32", always_2d=True)
         rate = sound.samplerate
     return convert(data.mean(axis=1), int(rate), 1)
@@ -87,7 +88,7 @@ def read_audio(path: Path) -> Samples:
 def stream_file(path: Path, block_seconds: float = 2.0) -> Iterator[AudioChunk]:
     """A file as the chunk stream a microphone gives, read block by block: an hour-long
     recording takes no more memory than a minute."""
-    with open_audio(path) as sound:
+    with open_audio(path) as sound, _unreadable(path):
         rechunker = Rechunker(sound.samplerate, sound.channels)
         block = max(1, round(sound.samplerate * block_seconds))
         for data in sound.blocks(blocksize=block, dtype="float32", always_2d=True):
@@ -100,8 +101,15 @@ def open_audio(path: Path) -> soundfile.SoundFile:
         raise AudioFormatError(f"{path} does not exist.", "Check the file name.")
     if path.is_dir():
         raise AudioFormatError(f"{path} is a folder, not an audio file.", "Give a WAV file.")
-    try:
+    with _unreadable(path):
         return soundfile.SoundFile(str(path))
+
+
+@contextlib.contextmanager
+def _unreadable(path: Path) -> Iterator[None]:
+    """What libsndfile raises for a file it cannot open or read, as one clear error."""
+    try:
+        yield
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
         raise AudioFormatError(
             f"{path} is not a readable audio file ({error}).",

@@ -72,6 +72,8 @@ class _Stream:
             self._stream = self._make(sd)
             self._stream.start()
         except sd.PortAudioError as error:
+            close_stream(self._stream)  # made but not started: release it before retrying
+            self._stream = None
             word = "microphone" if self.kind == "input" else "speaker"
             raise AudioDeviceError(
                 f"The {word} {self.device.name!r} cannot be opened ({error}).",

@@ -106,6 +106,8 @@ class History:
             if row is None:
                 self.db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
                 return
+            if int(row[0]) >= SCHEMA_VERSION:
+                return  # this version's, or a newer Hearth's: never written back down
             for version in range(int(row[0]) + 1, SCHEMA_VERSION + 1):
                 self.db.executescript(MIGRATIONS[version])
             self.db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))

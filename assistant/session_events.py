@@ -215,5 +215,7 @@ def describe(event: SessionEvent) -> list[str]:
         case AudioTrouble():
             return [f"audio: {event.input_overflows} input overflows, {event.input_dropped} "
                     f"input blocks dropped, {event.output_underruns} output underruns so far"]
+        case Ended(reason="stopped"):
+            return []  # Ctrl-C: `hearth run` says so, and that the game is saved
         case Ended():
             return [f"the evening ends ({event.reason})"]

@@ -134,7 +134,7 @@ def read_manifest(root: Path) -> list[CorpusFile]:
 
 SPEECH_DBFS = -23.0
 """Level of speech-active audio before per-utterance variation."""
-FRAME = 160
+FRAME = SAMPLE_RATE // 100
 """10 ms analysis frames."""
 CONDITION_NOISE = {"pink15": ("pink", 15.0), "babble12": ("babble", 12.0)}
 """Noisy conditions: noise kind and signal-to-noise ratio over speech-active parts."""

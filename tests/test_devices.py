@@ -114,3 +114,30 @@ def test_microphone_notices_when_the_audio_server_dies(fresh: PulseServer) -> No
         portaudio.rescan()
     with devices.Microphone("pulse") as again:
         assert list(again.chunks(timeout=devices.STARTUP_GRACE))
+
+
+def test_a_stream_made_but_not_started_is_released(fresh: PulseServer,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reopening a lost device retries for as long as it takes: a stream PortAudio made
+    but could not start must be closed each time, not leaked."""
+    sd = portaudio.load_sounddevice()
+    made: list[object] = []
+
+    class WillNotStart:
+        PortAudioError = sd.PortAudioError
+
+        def RawOutputStream(self, **options: object) -> object:
+            stream = sd.RawOutputStream(**options)
+            made.append(stream)
+
+            def start() -> None:
+                raise sd.PortAudioError("Device unavailable")
+
+            stream.start = start
+            return stream
+
+    monkeypatch.setattr(devices, "load_sounddevice", WillNotStart)
+    speaker = devices.Speaker("pulse")
+    with pytest.raises(AudioDeviceError, match="cannot be opened"):
+        speaker.open()
+    assert len(made) == 1 and made[0].closed  # type: ignore[attr-defined]

@@ -211,3 +211,17 @@ def test_forget_wipes_a_saved_game_even_with_no_history(data_home: Path) -> None
     store.save({"state": "prompt", "game": "friendship"})
     assert main(["forget", "--yes"]) == 0
     assert not store.path.exists()
+
+
+def test_a_file_of_a_newer_hearth_keeps_its_version(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with History(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    db.commit()
+    db.close()
+    with History(path) as history:
+        history.record_prompt("friendship", "friendship:1")
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION + 1,)]

@@ -14,8 +14,8 @@ from assistant.asr.base import Recognition
 from assistant.asr.pocketsphinx_engine import PocketsphinxEngine, spell, spell_sentences
 from assistant.audio import Samples, chunk_samples
 from assistant.intents import IntentCatalog
-from assistant.matching import IntentMatcher
-from assistant.pipeline import command_sentences
+from assistant.pipeline import build_matcher, command_sentences
+from assistant.settings import Settings
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
@@ -108,7 +108,7 @@ def test_second_pass_reading_of_talk_is_no_command(
         second_pass_only: PocketsphinxEngine, catalog: IntentCatalog) -> None:
     """The commands-only search forces talk onto command words; the acoustic check or,
     failing that, the matcher must still turn it down."""
-    matcher = IntentMatcher(catalog)
+    matcher = build_matcher(Settings(), catalog)
     for text, voice in (("the kids were loud at dinner", RMS),
                         ("we should paint the kitchen next spring", SLT)):
         command = recognize(second_pass_only, speech(text, voice)).command

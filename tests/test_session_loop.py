@@ -58,9 +58,16 @@ class Room:
     """Stream times (start, end) when the microphone hears someone speak up."""
     mic_gone: tuple[float, float] | None = None
     """From when to when (virtual monotonic seconds) the microphone is unplugged."""
+    speaker_gone: tuple[float, float] | None = None
+    recognizer_dies_at: float | None = None
+    """When (virtual monotonic seconds) the recognizer process dies."""
+    delivered: list[Utterance] = field(default_factory=list)
     played: list[tuple[float, int]] = field(default_factory=list)
     flushed: list[float] = field(default_factory=list)
     recognizers: int = 0
+
+    def gone(self, window: tuple[float, float] | None) -> bool:
+        return window is not None and window[0] <= self.clock.t < window[1]
 
 
 class FakeStream:
@@ -88,8 +95,7 @@ class FakeMicrophone(FakeStream):
 
     @property
     def alive(self) -> bool:
-        gone = self.room.mic_gone
-        return not self.closed and not (gone and gone[0] <= self.room.clock.t < gone[1])
+        return not self.closed and not self.room.gone(self.room.mic_gone)
 
     def chunks(self, timeout: float = 0.1) -> Iterator[AudioChunk]:
         if self.room.clock.t > 1000.0 + LONGEST_EVENING:
@@ -112,7 +118,7 @@ class FakeSpeaker(FakeStream):
 
     @property
     def alive(self) -> bool:
-        return not self.closed
+        return not self.closed and not self.room.gone(self.room.speaker_gone)
 
     def play(self, samples: Samples, rate: int) -> None:
         now = self.room.clock.t
@@ -136,22 +142,23 @@ class FakeRecognizer:
     def __init__(self, room: Room) -> None:
         self.room = room
         self.heard_until = 0.0
-        self.waiting = sorted(room.said, key=lambda u: u.end)
         room.recognizers += 1
 
     def send(self, chunk: AudioChunk) -> None:
         self.heard_until = chunk.timestamp + chunk.duration
 
     def poll(self) -> list[Utterance]:
-        ready = [u for u in self.waiting if u.end + 0.3 <= self.heard_until]
-        self.waiting = [u for u in self.waiting if u not in ready]
+        ready = [u for u in self.room.said
+                 if u.end + 0.3 <= self.heard_until and u not in self.room.delivered]
+        self.room.delivered += ready
         return ready
 
     def reset(self) -> None:
         pass
 
     def alive(self) -> bool:
-        return True
+        dies = self.room.recognizer_dies_at
+        return dies is None or self.room.clock.t < dies or self.room.recognizers > 1
 
     def close(self) -> None:
         pass
@@ -163,12 +170,16 @@ def voice(text: str) -> Samples:
 
 def parts(room: Room) -> SessionParts:
     def open_microphone() -> FakeMicrophone:
-        gone = room.mic_gone
-        if gone and gone[0] <= room.clock.t < gone[1]:
+        if room.gone(room.mic_gone):
             raise AudioDeviceError("No microphone was found.", "Plug it in.")
         return FakeMicrophone(room)
 
-    return SessionParts(open_microphone, lambda: FakeSpeaker(room), lambda: None,
+    def open_speaker() -> FakeSpeaker:
+        if room.gone(room.speaker_gone):
+            raise AudioDeviceError("No speaker was found.", "Plug it in.")
+        return FakeSpeaker(room)
+
+    return SessionParts(open_microphone, open_speaker, lambda: None,
                         lambda: FakeRecognizer(room), voice, room.clock)
 
 
@@ -260,6 +271,27 @@ def test_a_lost_microphone_is_told_and_the_evening_goes_on(tmp_path: Path) -> No
     assert isinstance(back, events.DeviceBack) and 2.0 <= back.after <= 8.0
     assert [e.text for e in told if isinstance(e, events.Spoke)][1:3] == [LOST_MIC, BACK]
     assert kinds(told)[-2:] == ["spoke:goodbye", "ended"]
+
+
+def test_a_lost_speaker_is_told_and_hearth_says_it_is_back(tmp_path: Path) -> None:
+    room = Room(said=[said(60.0, 61.0, "stop the game", Intent.STOP)],
+                speaker_gone=(1015.0, 1020.0))
+    told = evening(room, tmp_path)
+    assert kinds(told)[:6] == ["listening", "spoke:welcome", "finished_speaking",
+                               "device_lost", "device_back", "spoke:info"]
+    lost = told[3]
+    assert isinstance(lost, events.DeviceLost) and lost.device == "speaker"
+    assert [e.text for e in told if isinstance(e, events.Spoke)][1] == BACK
+
+
+def test_a_recognizer_that_dies_is_started_again(tmp_path: Path) -> None:
+    room = Room(said=[said(20.0, 21.2, "start the dreams game", Intent.START_GAME, game="dreams"),
+                      *STOP_TWICE], recognizer_dies_at=1010.0)
+    told = evening(room, tmp_path)
+    assert room.recognizers == 2
+    heard = [e.intent for e in told if isinstance(e, events.Heard)]
+    assert heard == [Intent.START_GAME, Intent.STOP, Intent.STOP]
+    assert kinds(told)[-1] == "ended"
 
 
 def test_events_as_json_lines_carry_no_words_of_the_couple(tmp_path: Path) -> None:

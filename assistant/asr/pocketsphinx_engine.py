@@ -37,7 +37,7 @@ from typing import Any
 from assistant.asr.base import Hypothesis, Recognition, Word
 from assistant.asr.comfort_noise import ComfortNoise
 from assistant.asr.domain_lm import domain_lm
-from assistant.audio import AudioChunk
+from assistant.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioChunk
 from assistant.errors import EngineError, ModelError
 
 FRAME_SECONDS = 0.01
@@ -121,7 +121,7 @@ class PocketsphinxEngine:
         self._general_share = general_share
         self._nbest = nbest
         self._max_command_seconds = max_command_seconds
-        self._second_pass_bytes = round(second_pass_seconds * 16_000) * 2
+        self._second_pass_bytes = round(second_pass_seconds * SAMPLE_RATE) * SAMPLE_WIDTH
         self._max_acoustic_loss = max_acoustic_loss
         """Most log-likelihood per frame the commands-only reading may lose to the free one."""
         self._comfort = (ComfortNoise(comfort_below_speech_db)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.asr.base import Hypothesis, Recognition, Word
-from assistant.audio import SAMPLE_WIDTH, AudioChunk
+from assistant.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioChunk
 from assistant.errors import EngineError, ModelError
 from assistant.model_catalog import missing_model_files
 
@@ -32,7 +32,7 @@ class VoskEngine:
 
     name = "vosk"
 
-    def __init__(self, model_path: Path | str, sample_rate: int = 16_000) -> None:
+    def __init__(self, model_path: Path | str, sample_rate: int = SAMPLE_RATE) -> None:
         self.model_path = Path(model_path)
         self.sample_rate = sample_rate
         missing = missing_model_files(self.model_path)

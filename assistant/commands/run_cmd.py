@@ -90,6 +90,7 @@ def _event_file(path: str) -> IO[str]:
     """The `--events` file, new and readable by its owner only (it names the partners)."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when it was there before
         return os.fdopen(descriptor, "w", encoding="utf-8")
     except OSError as error:
         raise HearthError(f"The events file {path} cannot be written "
@@ -136,14 +137,17 @@ def _run_session(args: argparse.Namespace, settings: Settings, emit: EventSink) 
             recorder.close()
         raise
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    no_microphone: AudioDeviceError | None = None
     try:
         try:
             session.open()
         except AudioDeviceError as error:
             if session.mic is None and session.speaker is not None:
-                return _no_microphone(args, settings, error)
-            raise
-        return session.run()
+                no_microphone = error
+            else:
+                raise
+        if no_microphone is None:
+            return session.run()
     except KeyboardInterrupt:
         session.interrupted()
         print("hearth: stopped. The game is saved; `hearth run` offers to continue it.",
@@ -151,3 +155,4 @@ def _run_session(args: argparse.Namespace, settings: Settings, emit: EventSink) 
         return 0
     finally:
         session.close()
+    return _no_microphone(args, settings, no_microphone)
