@@ -27,7 +27,7 @@ from assistant.devices import STARTUP_GRACE
 from assistant.dialogue import Dialogue, End, Event, Heard, Say, SayKind, Silence, Started
 from assistant.errors import AudioDeviceError
 from assistant.history import History
-from assistant.session_events import EventSink, SessionEvent
+from assistant.session_events import EventSink
 from assistant.session_parts import Microphone, SessionParts, Speaker
 from assistant.settings import Settings
 from assistant.state_store import StateStore
@@ -99,9 +99,6 @@ class Session:
         self._offset = offset if not self._synced else min(self._offset + 0.0005, offset)
         self._synced = True
 
-    def tell(self, event: SessionEvent) -> None:
-        self.emit(event)
-
     # ----- devices ----------------------------------------------------------------------
 
     def open(self) -> None:
@@ -109,7 +106,7 @@ class Session:
         self.speaker = self.parts.open_speaker()
         self._start_mic()
         assert self.mic is not None
-        self.tell(events.Listening(self.now(), self.mic.device.name, self.speaker.device.name))
+        self.emit(events.Listening(self.now(), self.mic.device.name, self.speaker.device.name))
 
     def _start_mic(self) -> None:
         """Open the microphone and wait for its first audio; the session clock runs on."""
@@ -127,7 +124,7 @@ class Session:
 
     def interrupted(self) -> None:
         """Ctrl-C or the service's stop: the game stays saved for next time."""
-        self.tell(events.Ended(self.now(), "stopped"))
+        self.emit(events.Ended(self.now(), "stopped"))
 
     def close(self) -> None:
         for device in (self.mic, self.speaker):
@@ -143,7 +140,7 @@ class Session:
         mic, speaker = self.mic, self.speaker
         assert mic is not None and speaker is not None
         lost = "microphone" if speaker.alive else "speaker" if mic.alive else "audio devices"
-        self.tell(events.DeviceLost(self.now(), lost))
+        self.emit(events.DeviceLost(self.now(), lost))
         log.warning("lost the %s (microphone %s, speaker %s)", lost, mic.describe(),
                     speaker.describe())
         told = False
@@ -170,7 +167,7 @@ class Session:
                     self.speaker.close()
                     self.speaker = None
         self.listener.reset()
-        self.tell(events.DeviceBack(self.now(), lost, self.now() - at))
+        self.emit(events.DeviceBack(self.now(), lost, self.now() - at))
         if told or lost != "microphone":
             self._speak(BACK, SayKind.INFO)
 
@@ -178,7 +175,7 @@ class Session:
 
     def run(self) -> int:
         if self.resumed:
-            self.tell(events.Resumed(self.now()))
+            self.emit(events.Resumed(self.now()))
         self.handle(Started(at=self.now()))
         while True:
             mic, speaker = self.mic, self.speaker
@@ -201,7 +198,7 @@ class Session:
                 return 0
             if self._owe_finished and not self.turns.speaking(at):
                 self._owe_finished = False
-                self.tell(events.FinishedSpeaking(at))
+                self.emit(events.FinishedSpeaking(at))
             quiet = self.turns.silence(at)
             if quiet is not None and not self._ending:
                 self.handle(Silence(quiet, at=at))
@@ -226,15 +223,15 @@ class Session:
             self.recorder.utterance(utterance, ignored=verdict is Verdict.IGNORE,
                                     barge_in=verdict is Verdict.BARGE_IN)
         if verdict is Verdict.IGNORE:
-            self.tell(events.Ignored(self.now(), utterance.start, utterance.end))
+            self.emit(events.Ignored(self.now(), utterance.start, utterance.end))
             return
         if verdict is Verdict.BARGE_IN:
             assert self.speaker is not None and intent is not None
             self.speaker.flush()
             self.turns.cut(self.now())
-            self.tell(events.BargeIn(self.now(), intent))
+            self.emit(events.BargeIn(self.now(), intent))
         self.turns.heard(utterance.end)
-        self.tell(events.Heard(self.now(), utterance.start, utterance.end, intent,
+        self.emit(events.Heard(self.now(), utterance.start, utterance.end, intent,
                                dict(utterance.slots), utterance.confidence,
                                utterance.received, utterance.decoded))
         self._command_end = utterance.end if intent is not None else None
@@ -250,7 +247,7 @@ class Session:
                 self._speak(action.text, action.kind)
                 spoke = True
             elif isinstance(action, End):
-                self.tell(events.Ended(self.now(), action.reason))
+                self.emit(events.Ended(self.now(), action.reason))
                 self._ending = True
         if spoke and not self._ending:
             self.answers.prepare(likely_answers(self.dialogue, self.library, self.history))
@@ -269,12 +266,12 @@ class Session:
         after = None
         if self._command_end is not None:
             after, self._command_end = self.now() - self._command_end, None
-        self.tell(events.Spoke(self.now(), kind, text, start, end, after, ready, queued))
+        self.emit(events.Spoke(self.now(), kind, text, start, end, after, ready, queued))
 
     def _report(self, mic: Microphone, speaker: Speaker) -> None:
         """Tell of new input overflows and output underruns, at most once a minute."""
         counts = (mic.overflows, mic.dropped, speaker.underruns)
         if self.clock.monotonic() - self._reported_at < REPORT_EVERY or counts == self._counts:
             return
-        self.tell(events.AudioTrouble(self.now(), *counts))
+        self.emit(events.AudioTrouble(self.now(), *counts))
         self._counts, self._reported_at = counts, self.clock.monotonic()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assistant.audio import open_audio
 from assistant.commands import add_common_engine_options
 from assistant.errors import AudioFormatError
 from assistant.utterance import Utterance, utterance_json
@@ -52,12 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_file(path: Path) -> None:
     """Fail early, with one sentence, before the engine takes its seconds to load."""
-    if not path.exists():
-        raise AudioFormatError(f"{path} does not exist.", "Check the file name.")
-    if path.is_dir():
-        raise AudioFormatError(f"{path} is a folder, not an audio file.", "Give a WAV file.")
-    if path.stat().st_size == 0:
+    if path.is_file() and path.stat().st_size == 0:
         raise AudioFormatError(f"{path} is empty.", "Give a WAV file with a recording in it.")
+    open_audio(path).close()
 
 
 def print_table(utterances: list[Utterance]) -> None:
